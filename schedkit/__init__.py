@@ -1,0 +1,1 @@
+"""schedkit: combinatorial scheduling toolkit."""

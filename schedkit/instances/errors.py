@@ -1,0 +1,66 @@
+"""The one error type for a user's bad input."""
+
+from __future__ import annotations
+
+__all__ = ["InputError"]
+
+
+class InputError(ValueError):
+    """Bad input from a user: a malformed file, field or option.
+
+    The message is one line that names where the problem is (file, line, field) and what it is.
+    The CLI prints it to stderr and exits with status 2; library callers catch it like a
+    ``ValueError``.
+
+    Parameters
+    ----------
+    message
+        What is wrong, e.g. ``"must be a non-negative integer, got -3"``.
+    field
+        Dotted path of the offending field, e.g. ``"data.jobs[2].operations[0].duration"``.
+    source
+        File the input came from, if any.
+    line
+        1-based line number in ``source``, where there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        source: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.message = message
+        self.field = field
+        self.source = source
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source is not None:
+            where = str(self.source)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        if self.field:
+            where += f"{self.field}: "
+        return (where + self.message).replace("\n", " ")
+
+    def located(
+        self, source: str | None = None, line: int | None = None, field_prefix: str | None = None
+    ) -> InputError:
+        """Return a copy that also names ``source``/``line`` (kept if already set)."""
+        field = self.field
+        if field_prefix:
+            field = f"{field_prefix}.{field}" if field else field_prefix
+        return InputError(
+            self.message,
+            field=field,
+            source=self.source if self.source is not None else source,
+            line=self.line if self.line is not None else line,
+        )
