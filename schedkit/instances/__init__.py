@@ -1,7 +1,17 @@
 """The instance schema, readers, generators and the evaluator (imports nothing else of schedkit)."""
 
+from .catalogue import CatalogueEntry, catalogue, load
 from .errors import InputError
-from .jsonio import instance_sha256, instance_to_json, read_instance_json, write_instance_json
+from .evaluate import Evaluation, Violation, check, evaluate, lower_bound, metrics, objective
+from .generators import GENERATORS, generate
+from .generators import options as generator_options
+from .jsonio import (
+    instance_from_json,
+    instance_sha256,
+    instance_to_json,
+    read_instance_json,
+    write_instance_json,
+)
 from .model import (
     DAG,
     PROBLEMS,
@@ -14,12 +24,17 @@ from .model import (
     SequenceParallel,
     SingleMachine,
 )
+from .readers import FORMATS, read, write
 
 __all__ = [
     "DAG",
+    "FORMATS",
+    "GENERATORS",
     "PROBLEMS",
     "SCHEMA",
     "Bounds",
+    "CatalogueEntry",
+    "Evaluation",
     "ExpertPlacement",
     "FlexSPCost",
     "InputError",
@@ -27,8 +42,21 @@ __all__ = [
     "JobShop",
     "SequenceParallel",
     "SingleMachine",
+    "Violation",
+    "catalogue",
+    "check",
+    "evaluate",
+    "generate",
+    "generator_options",
+    "instance_from_json",
     "instance_sha256",
     "instance_to_json",
+    "load",
+    "lower_bound",
+    "metrics",
+    "objective",
+    "read",
     "read_instance_json",
+    "write",
     "write_instance_json",
 ]

@@ -77,7 +77,7 @@ def instance_from_dict(doc: Any, *, source: str | None = None) -> Instance:
             raise InputError(f"unsupported schema {doc['schema']!r} (this schedkit reads "
                              f"{SCHEMA!r})", field="schema")
         problem = doc["problem"]
-        if problem not in PROBLEMS:
+        if not isinstance(problem, str) or problem not in PROBLEMS:
             raise InputError(f"unknown problem {problem!r} (choose from "
                              f"{', '.join(PROBLEMS)})", field="problem")
         meta = doc.get("meta") or {}
@@ -94,11 +94,17 @@ def instance_from_dict(doc: Any, *, source: str | None = None) -> Instance:
         raise err.located(source) from None
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid JSON: {name} is not a JSON number")
+
+
 def instance_from_json(text: str, *, source: str | None = None) -> Instance:
     """Parse JSON text of one instance document."""
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except ValueError as err:
+        if not isinstance(err, json.JSONDecodeError):
+            raise InputError(str(err), source=source) from None
         raise InputError(f"invalid JSON: {err.msg} (column {err.colno})", source=source,
                          line=err.lineno) from None
     except RecursionError:
@@ -110,7 +116,7 @@ def read_instance_json(path: str | Path) -> Instance:
     """Read one instance JSON file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", source=str(path)) from None
     except OSError as err:

@@ -8,6 +8,7 @@ envelope of ``DESIGN.md`` §3; :mod:`schedkit.instances.jsonio` reads and writes
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -105,8 +106,8 @@ class Bounds:
         return cls(lower=obj.get("lower"), upper=obj.get("upper"), source=obj.get("source"))
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Instance:
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
+class Instance(ABC):
     """Common envelope of every problem instance.
 
     Subclasses add the problem data. Two instances are equal when their canonical JSON documents
@@ -158,20 +159,22 @@ class Instance:
             raise
 
     # -- subclass hooks ---------------------------------------------------------------------
+    @abstractmethod
     def _validate(self) -> None:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Check and normalise the problem fields (raise InputError naming the field)."""
 
+    @abstractmethod
     def data_dict(self) -> dict[str, Any]:
         """The ``data`` member of the JSON document."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
     @classmethod
+    @abstractmethod
     def _kwargs_from_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError  # pragma: no cover - abstract
+        """Constructor keywords from the ``data`` member of a document."""
 
+    @abstractmethod
     def size(self) -> str:
         """A short human description of the instance size, e.g. ``"6 jobs x 6 machines"``."""
-        raise NotImplementedError  # pragma: no cover - abstract
 
     # -- envelope ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -234,7 +237,7 @@ def _optional_vector(
 # ---------------------------------------------------------------------------------------------
 # job shop
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class JobShop(Instance):
     """Job shop J||Cmax with optional release dates, due dates and weights.
 
@@ -426,7 +429,7 @@ class JobShop(Instance):
 # ---------------------------------------------------------------------------------------------
 # single machine
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class SingleMachine(Instance):
     """One machine, n jobs: 1|r_j|ΣwjTj, ΣTj, Lmax, ΣwjCj, ΣwjUj.
 
@@ -488,7 +491,7 @@ class SingleMachine(Instance):
 # ---------------------------------------------------------------------------------------------
 # task graph
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class DAG(Instance):
     """Task graph on P heterogeneous processors with communication (HEFT's model).
 
@@ -671,7 +674,7 @@ def _topological_order(n: int, edges: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # MoE expert placement
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ExpertPlacement(Instance):
     """Place (and replicate) MoE experts on GPUs, layer by layer.
 
@@ -745,7 +748,7 @@ class ExpertPlacement(Instance):
         for name in ("per_token", "intra_node", "inter_node"):
             object.__setattr__(self, name, json_number(as_number(getattr(self, name),
                                                                   f"cost.{name}", min_value=0.0)))
-        if self.objective == "load_and_traffic" and self.traffic is None:
+        if self.objective == "load_and_traffic" and self.traffic is None and L > 1:
             raise InputError("load_and_traffic needs a traffic array", field="traffic")
 
     @property
@@ -793,7 +796,7 @@ class ExpertPlacement(Instance):
 # ---------------------------------------------------------------------------------------------
 # sequence-parallel allocation
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class FlexSPCost:
     """FlexSP-style cost model of one sequence on a sequence-parallel group.
 
@@ -838,13 +841,22 @@ class FlexSPCost:
             clean[d] = json_number(b)
         object.__setattr__(self, "bandwidth", dict(sorted(clean.items())))
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FlexSPCost):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash((self.a1, self.a2, self.b1, self.comm_bytes_per_token,
+                     tuple(self.bandwidth.items())))
+
     def to_dict(self) -> dict[str, Any]:
         return {"a1": self.a1, "a2": self.a2, "b1": self.b1,
                 "comm_bytes_per_token": self.comm_bytes_per_token,
                 "bandwidth": {str(k): v for k, v in self.bandwidth.items()}}
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class SequenceParallel(Instance):
     """Split a batch of variable-length sequences into sequence-parallel groups and micro-batches.
 

@@ -1,0 +1,301 @@
+"""The ``schedkit`` command line: every command a few lines over the public library API.
+
+A user's mistake (bad file, unknown method or option) prints one line on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+import schedkit as sk
+
+_FLOAT = "{:.6g}"
+
+
+class _Exit(Exception):
+    """Internal: leave with a status after printing."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _kv(pairs: Iterable[str], what: str) -> dict[str, Any]:
+    """``["k=v", …]`` → dict with typed values (int, float, bool, JSON list, else text)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise sk.InputError(f"expected KEY=VALUE, got {pair!r}", field=what)
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                out[key.strip()] = json.loads(text)
+                continue
+            except json.JSONDecodeError:
+                pass
+        out[key.strip()] = sk.parse_option_value(text)
+    return out
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return _FLOAT.format(x)
+    return str(x)
+
+
+def _gap(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.2f}%"
+
+
+class _Table:
+    """A terminal table printed row by row (so long runs show progress)."""
+
+    def __init__(self, columns: Sequence[tuple[str, int]]) -> None:
+        self.columns = columns
+        click.echo("  ".join(name.ljust(width) for name, width in columns).rstrip())
+        click.echo("  ".join("-" * width for _, width in columns))
+
+    def row(self, values: Sequence[Any]) -> None:
+        cells = []
+        for (_, width), value in zip(self.columns, values, strict=True):
+            text = str(value)
+            cells.append(text.ljust(width) if len(text) <= width else text)
+        click.echo("  ".join(cells).rstrip())
+
+
+def _load(ref: str, fmt: str | None, read_options: Sequence[str]) -> sk.Instance:
+    return sk.load(ref, format=fmt, **_kv(read_options, "--input-option"))
+
+
+_format_option = click.option(
+    "--format", "fmt", default=None, metavar="FORMAT",
+    help="Input format (default: detected from suffix and content): "
+         + ", ".join(sk.FORMATS) + ".",
+)
+_input_option = click.option(
+    "--input-option", "-I", "read_options", multiple=True, metavar="KEY=VALUE",
+    help="Option for the reader, e.g. -I processors=8 (STG), -I instance=3 (OR-Library wt).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="schedkit")
+def cli() -> None:
+    """schedkit: exact models and fast heuristics for scheduling problems.
+
+    INSTANCE arguments are files or bundled names (`schedkit list`).
+    """
+
+
+@cli.command()
+@click.argument("instances", nargs=-1, required=True, metavar="INSTANCE...")
+@click.option("--method", "-m", default="auto", show_default=True,
+              help="Method name (`schedkit methods`).")
+@click.option("--time-limit", "-t", type=float, default=None, help="Seconds per instance.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--workers", "-w", type=int, default=1, show_default=True)
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="Method option (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Append one result per run to this JSON Lines file.")
+@_format_option
+@_input_option
+def solve(instances: tuple[str, ...], method: str, time_limit: float | None, seed: int,
+          workers: int, options: tuple[str, ...], out: Path | None, fmt: str | None,
+          read_options: tuple[str, ...]) -> None:
+    """Solve INSTANCE... and print one row per instance."""
+    opts = _kv(options, "--option")
+    loaded = [_load(ref, fmt, read_options) for ref in instances]  # fail before solving anything
+    width = max(8, *(len(i.name) for i in loaded))
+    table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
+                    ("bound", 12), ("gap", 8), ("time_s", 8)])
+    failed = False
+    for inst in loaded:
+        result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
+                          options=opts)
+        table.row([inst.name, result.method, result.status, _fmt(result.objective),
+                   _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
+        if result.status == "error":
+            failed = True
+            click.echo(f"  {inst.name}: {result.stop_reason}", err=True)
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with out.open("a", encoding="utf-8") as fh:
+                fh.write(result.to_json() + "\n")
+    if failed:
+        raise _Exit(1)
+
+
+@cli.command()
+@click.argument("instance")
+@click.argument("result", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_format_option
+@_input_option
+def check(instance: str, result: Path, fmt: str | None, read_options: tuple[str, ...]) -> None:
+    """Check the solutions in RESULT (results JSONL or a solution JSON) against INSTANCE.
+
+    Exits 0 when every solution is feasible and its recorded objective is right, 1 otherwise.
+    """
+    inst = _load(instance, fmt, read_options)
+    reports = sk.check_file(inst, result)
+    bad = 0
+    for label, violations in reports:
+        if violations:
+            bad += 1
+            click.echo(f"{label}: INFEASIBLE ({len(violations)} violations)")
+            for v in violations[:20]:
+                click.echo(f"  {v}")
+        else:
+            click.echo(f"{label}: ok")
+    if bad:
+        raise _Exit(1)
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@_format_option
+@_input_option
+@click.option("--to", "to_format", default=None,
+              help="Output format (default from TARGET's suffix: .json → json).")
+def convert(source: str, target: Path, fmt: str | None, read_options: tuple[str, ...],
+            to_format: str | None) -> None:
+    """Convert SOURCE (any readable format or bundled name) to TARGET."""
+    inst = _load(source, fmt, read_options)
+    sk.save(inst, target, format=to_format)
+    click.echo(f"wrote {target} ({inst.problem}, {inst.size()})")
+
+
+@cli.command()
+@click.argument("instance")
+@_format_option
+@_input_option
+def info(instance: str, fmt: str | None, read_options: tuple[str, ...]) -> None:
+    """Describe INSTANCE: problem, size, objective, bounds, cheap lower bound, hash."""
+    inst = _load(instance, fmt, read_options)
+    b = inst.bounds
+    rows = [
+        ("name", inst.name),
+        ("problem", inst.problem),
+        ("size", inst.size()),
+        ("objective", inst.objective),
+        ("best known", "-" if b is None else f"lower {_fmt(b.lower)}, upper {_fmt(b.upper)}"
+         + (f" ({b.source})" if b.source else "")),
+        ("cheap lower bound", _fmt(sk.lower_bound(inst))),
+        ("sha256", sk.instance_sha256(inst)),
+    ]
+    rows += [(f"meta.{k}", json.dumps(v) if not isinstance(v, str) else v)
+             for k, v in inst.meta.items()]
+    for key, value in rows:
+        click.echo(f"{key:<18} {value}")
+
+
+@cli.command("methods")
+@click.option("--problem", "-p", default=None, help="Only methods for this problem.")
+def methods_cmd(problem: str | None) -> None:
+    """List the solution methods, the problems they solve and their options."""
+    for m in sk.methods():
+        if problem and problem not in m.problems:
+            continue
+        click.echo(f"{m.name:<14} {m.kind:<13} {', '.join(m.problems)}")
+        click.echo(f"{'':<14} {m.summary}")
+        for o in m.options:
+            choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
+            click.echo(f"{'':<16}--option {o.name}={o.type.__name__}{choices} "
+                       f"(default {o.default!r}): {o.help}")
+
+
+@cli.command("list")
+@click.option("--problem", "-p", default=None, help="Only instances of this problem.")
+@click.option("--family", "-f", default=None, help="Only this family (e.g. ta, wt40, stg50).")
+def list_cmd(problem: str | None, family: str | None) -> None:
+    """List the bundled instances (load them by name)."""
+    entries = [e for e in sk.catalogue(problem) if family is None or e.family == family]
+    if not entries:
+        raise sk.InputError(f"no bundled instance matches problem={problem!r} "
+                            f"family={family!r}", field="list")
+    for e in entries:
+        click.echo(f"{e.name:<28} {e.problem:<18} {e.family:<12} {e.description}")
+    click.echo(f"{len(entries)} instances", err=True)
+
+
+# -- generate: one subcommand per problem, flags from the generator's options ----------------
+def _generator_command(problem: str, name: str) -> click.Command:
+    params: list[click.Parameter] = [
+        click.Option(["--seed"], type=int, default=0, show_default=True,
+                     help="Seed: the same seed and flags give the same bytes."),
+    ]
+    for opt in sk.generator_options(problem):
+        flag = "--" + opt.name.replace("_", "-")
+        if opt.type is bool:
+            params.append(click.Option([f"{flag}/--no-{opt.name.replace('_', '-')}", opt.name],
+                                       default=opt.default, show_default=True, help=opt.help))
+        else:
+            kind = click.Choice(opt.choices) if opt.choices else opt.type
+            params.append(click.Option([flag, opt.name], type=kind, default=opt.default,
+                                       show_default=True, help=opt.help))
+    params.append(click.Option(["--output", "-o", "output"],
+                               type=click.Path(dir_okay=False, path_type=Path), default=None,
+                               help="Write here (default: stdout)."))
+
+    def run(output: Path | None, seed: int, **shape: Any) -> None:
+        inst = sk.generate(problem, seed=seed, **shape)
+        if output is None:
+            click.echo(sk.instance_to_json(inst), nl=False)
+        else:
+            sk.save(inst, output)
+            click.echo(f"wrote {output} ({inst.name}: {inst.size()})", err=True)
+
+    doc = inspect.getdoc(sk.GENERATORS[problem]) or ""
+    summary = doc.splitlines()[0] if doc else f"Generate a {problem} instance."
+    return click.Command(name, params=params, callback=run, help=summary, short_help=summary)
+
+
+@cli.group()
+def generate() -> None:
+    """Generate a seeded instance: schedkit generate PROBLEM [shape flags] --seed N [-o FILE].
+
+    The same seed and flags always give the same bytes.
+    """
+
+
+for _problem in sk.GENERATORS:
+    generate.add_command(_generator_command(_problem, _problem.replace("_", "-")))
+    if "_" in _problem:  # accept both `single-machine` and `single_machine`, list the first
+        _alias = _generator_command(_problem, _problem)
+        _alias.hidden = True
+        generate.add_command(_alias)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit status."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="schedkit",
+                 standalone_mode=False)
+    except sk.InputError as err:
+        click.echo(f"error: {err}", err=True)
+        return 2
+    except _Exit as done:
+        return done.code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Adapters: translate between an Instance and one backend, nothing else."""

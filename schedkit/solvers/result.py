@@ -1,0 +1,143 @@
+"""The results schema ``schedkit/result@1``: one frozen :class:`Result` per run, JSON Lines."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..instances import InputError
+
+__all__ = ["RESULT_SCHEMA", "STATUSES", "Result", "read_results", "validate_record", "gap"]
+
+RESULT_SCHEMA = "schedkit/result@1"
+
+#: ``optimal`` proved; ``feasible`` verified solution without proof; ``infeasible`` proved;
+#: ``unknown`` no solution and no proof; ``error`` the method failed or returned a solution the
+#: evaluator rejected.
+STATUSES = ("optimal", "feasible", "infeasible", "unknown", "error")
+
+
+def gap(objective: float | None, reference: float | None) -> float | None:
+    """Relative gap ``(objective − reference) / max(|objective|, 1e-9)``.
+
+    When the reference is 0 (tardiness instances with optimum 0), the relative gap means nothing:
+    the absolute deviation ``objective − reference`` is returned instead, as DESIGN.md §4 asks.
+    """
+    if objective is None or reference is None:
+        return None
+    if reference == 0:
+        return float(objective)
+    return (float(objective) - float(reference)) / max(abs(float(objective)), 1e-9)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """The outcome of one run of one method on one instance (DESIGN.md §4)."""
+
+    schema: str = RESULT_SCHEMA
+    problem: str
+    instance: str
+    instance_sha256: str
+    method: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    time_limit_s: float | None = None
+    workers: int = 1
+    status: str = "unknown"
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    best_known: float | None = None
+    gap_to_best_known: float | None = None
+    runtime_s: float = 0.0
+    solution: Mapping[str, Any] | None = None
+    verified: bool = False
+    stop_reason: str = ""
+    stats: Mapping[str, Any] = field(default_factory=dict)
+    versions: Mapping[str, str] = field(default_factory=dict)
+    host: Mapping[str, Any] = field(default_factory=dict)
+    started_at: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    @property
+    def ok(self) -> bool:
+        """A verified solution exists (``optimal`` or ``feasible``)."""
+        return self.status in ("optimal", "feasible")
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+    def to_json(self) -> str:
+        """One line of JSON (a JSON Lines record)."""
+        return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, record: Mapping[str, Any], *, source: str | None = None,
+                  line: int | None = None) -> Result:
+        """Build from a record, validating it against the results schema."""
+        validate_record(record, source=source, line=line)
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain JSON types; NaN/inf become null (JSON has no such numbers)."""
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = resources.files("schedkit.solvers").joinpath("result.schema.json").read_text()
+    return json.loads(text)
+
+
+def validate_record(record: Any, *, source: str | None = None, line: int | None = None) -> None:
+    """Check one results record against ``result.schema.json``.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and the first offending field.
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        where = ".".join(str(p) for p in err.absolute_path) or "record"
+        raise InputError(err.message, field=where, source=source, line=line)
+
+
+def read_results(path: str | Path) -> Iterator[Result]:
+    """Results of a JSON Lines file, each validated (blank lines skipped)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read results: {err}", source=str(path)) from None
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON: {err.msg}", source=str(path), line=no) from None
+        yield Result.from_dict(record, source=str(path), line=no)

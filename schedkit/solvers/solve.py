@@ -1,0 +1,192 @@
+"""``solve()``: pick the method, run its adapter, verify with the evaluator, build the Result."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import sys
+import time
+from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..instances import InputError, Instance, instance_sha256
+from ..instances.evaluate import evaluate, lower_bound
+from .registry import Method, Outcome, RunContext, get_method
+from .result import Result, gap
+
+__all__ = ["solve", "resolve_method"]
+
+# Objective and bound are compared with this relative tolerance: backends work in floats.
+_REL_TOL = 1e-6
+
+
+@cache
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("schedkit", "numpy", "numba", "ortools", "pulp", "highspy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+@cache
+def _host() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count() or 1, "platform": sys.platform}
+
+
+def resolve_method(instance: Instance, method: str) -> Method:
+    """The registered method for ``method`` (``"auto"``: the preferred one for the problem)."""
+    from .methods import AUTO
+
+    if method == "auto":
+        for name in AUTO[instance.problem]:
+            candidate = get_method(name)
+            if candidate.supports(instance):
+                return candidate
+        raise InputError(f"no method supports {instance.problem} with objective "
+                         f"{instance.objective!r}", field="method")
+    found = get_method(method)
+    if instance.problem not in found.problems:
+        raise InputError(f"method {method!r} does not solve {instance.problem} (it solves "
+                         f"{', '.join(found.problems)})", field="method")
+    if not found.supports(instance):
+        raise InputError(f"method {method!r} does not support objective "
+                         f"{instance.objective!r} (it supports "
+                         f"{', '.join(found.objectives[instance.problem])})", field="method")
+    return found
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= _REL_TOL * max(1.0, abs(a), abs(b))
+
+
+def solve(
+    instance: Instance | str | Path,
+    method: str = "auto",
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    options: Mapping[str, Any] | None = None,
+    initial: Mapping[str, Any] | None = None,
+) -> Result:
+    """Solve ``instance`` with ``method`` and return a verified :class:`Result`.
+
+    Parameters
+    ----------
+    instance
+        An :class:`~schedkit.instances.Instance`, a file path or a bundled instance name.
+    method
+        A registered method name (``schedkit methods``) or ``"auto"``.
+    time_limit
+        Wall-clock limit in seconds for the method (``None``: the method's own stopping rule).
+    seed
+        Random seed passed to the method.
+    workers
+        Threads the method may use.
+    options
+        Method options; unknown names or ill-typed values raise :class:`InputError`.
+    initial
+        A solution to start from (hints, warm starts) where the method can use one.
+
+    Returns
+    -------
+    Result
+        ``status`` is ``optimal`` or ``feasible`` only if the evaluator accepts the solution;
+        ``bound`` is the best of the method's proven bound and the cheap lower bound.
+    """
+    if not isinstance(instance, Instance):
+        from ..instances.catalogue import load
+
+        instance = load(instance)
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"must be > 0, got {time_limit}", field="time_limit")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InputError(f"must be an integer >= 1, got {workers!r}", field="workers")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"must be an integer, got {seed!r}", field="seed")
+    chosen = resolve_method(instance, method)
+    opts = chosen.validate_options(options)
+    ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers, options=opts,
+                     initial=initial)
+    started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+    t0 = time.perf_counter()
+    try:
+        outcome = chosen.adapter()(instance, ctx)
+    except InputError:
+        raise
+    except Exception as exc:  # a backend failure is a result with status error, not a crash
+        outcome = Outcome(None, "error", stop_reason=f"{type(exc).__name__}: {exc}")
+    runtime = max(0.0, time.perf_counter() - t0)
+    return _finish(instance, chosen, ctx, outcome, runtime, started)
+
+
+def _finish(instance: Instance, method: Method, ctx: RunContext, out: Outcome, runtime: float,
+            started: str) -> Result:
+    stats = dict(out.stats)
+    cheap = lower_bound(instance)
+    bound = cheap if out.bound is None else max(float(out.bound), cheap)
+    status, objective, verified, stop = out.status, None, False, out.stop_reason
+    if out.solution is not None:
+        ev = evaluate(instance, out.solution)
+        if ev.feasible:
+            objective, verified = ev.objective, True
+            if out.objective is not None and not _close(out.objective, objective):
+                status = "error"
+                stop = (f"backend objective {out.objective:g} != evaluator objective "
+                        f"{objective:g}")
+            elif objective < bound and not _close(objective, bound):
+                status = "error"
+                stop = f"objective {objective:g} below the proven bound {bound:g}"
+            elif status not in ("optimal", "feasible"):
+                status = "feasible"
+            if status == "optimal":
+                bound = objective  # proved
+        else:
+            status = "error"
+            stats["violations"] = [str(v) for v in ev.violations]
+            stop = f"evaluator rejected the solution: {ev.violations[0]}"
+    elif status in ("optimal", "feasible"):
+        status = "error"
+        stop = f"method claimed {out.status} without a solution"
+    best_known = instance.bounds.upper if instance.bounds is not None else None
+    ok = status in ("optimal", "feasible")
+    return Result(
+        problem=instance.problem,
+        instance=instance.name,
+        instance_sha256=instance_sha256(instance),
+        method=method.name,
+        options=ctx.options,
+        seed=ctx.seed,
+        time_limit_s=ctx.time_limit,
+        workers=ctx.workers,
+        status=status,
+        objective=objective if ok else None,
+        bound=None if status == "infeasible" else bound,
+        gap=gap(objective, bound) if ok else None,
+        best_known=best_known,
+        gap_to_best_known=gap(objective, best_known) if ok else None,
+        runtime_s=runtime,
+        solution=out.solution,  # kept on error too: the rejected solution helps debugging
+        verified=verified and ok,
+        stop_reason=stop,
+        stats=stats,
+        versions=_versions(),
+        host=_host(),
+        started_at=started,
+    )
