@@ -225,13 +225,15 @@ def report(results: list[sk.Result]) -> str:
             if first.best_known == 0:
                 zero_note = True
                 gap_txt = f"abs {_num(statistics.mean(gaps), 4)}"
-            else:
-                gap_txt = f"{100 * statistics.mean(gaps):.2f}%" if gaps else "-"
+            elif gaps:
+                gap_txt = f"{100 * statistics.mean(gaps):.2f}%"
+            else:  # no best known: the gap to the run's own bound still says something
+                gap_txt = f"b {100 * statistics.mean(r.gap for r in ok):.2f}%"
             proved = "*" if any(r.status == "optimal" for r in ok) else ""
             row.append(f"{_num(best)}{proved} / {gap_txt} / {time_s:.2f}s")
         rows.append(row)
-    parts = ["### Per instance (best objective [* = proved optimal] / mean gap to best known / "
-             "median time)", "",
+    parts = ["### Per instance (best objective [* = proved optimal] / mean gap to best known "
+             "[b = to the run's own bound where none is known] / median time)", "",
              _markdown(["instance", "problem", "best known", *labels], rows)]
     if zero_note:
         parts.append("\nRows whose best known is 0 show the absolute deviation (`abs`), since a "
