@@ -103,7 +103,7 @@ def cli() -> None:
 @click.option("--time-limit", "-t", type=float, default=None, help="Seconds per instance.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", "-w", type=int, default=1, show_default=True)
-@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
               help="Method option (repeatable).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Append one result per run to this JSON Lines file.")
@@ -193,8 +193,11 @@ def info(instance: str, fmt: str | None, read_options: tuple[str, ...]) -> None:
         ("cheap lower bound", _fmt(sk.lower_bound(inst))),
         ("sha256", sk.instance_sha256(inst)),
     ]
-    rows += [(f"meta.{k}", json.dumps(v) if not isinstance(v, str) else v)
-             for k, v in inst.meta.items()]
+    for k, v in inst.meta.items():
+        text = v if isinstance(v, str) else json.dumps(v)
+        if len(text) > 100:
+            text = f"[{len(v)} items]" if isinstance(v, list | dict) else text[:97] + "..."
+        rows.append((f"meta.{k}", text))
     for key, value in rows:
         click.echo(f"{key:<18} {value}")
 

@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +136,37 @@ def test_convert_info_methods_list(capsys, tmp_path) -> None:
     code, stdout, _ = run(capsys, "list")
     assert {"wt40-1", "wt100-125", "stg50-0000", "topcuoglu2002"} <= {
         line.split()[0] for line in stdout.splitlines()}
+
+
+DATA = Path(__file__).resolve().parent / "data"
+def _valid_file(fmt: str, tmp_path: Path) -> Path:
+    """A well-formed file of each reader format."""
+    from schedkit.instances.datadir import data_dir
+
+    root = data_dir()
+    if fmt == "json":
+        path = tmp_path / "gen.json"
+        sk.save(sk.generate("dag", tasks=10, seed=1), path)
+        return path
+    return {
+        "jobshop": root / "jobshop/standard/ft06.txt",
+        "taillard": DATA / "tai3x3.txt",
+        "orlib-wt": DATA / "wt3.txt",
+        "stg": DATA / "small.stg",
+        "wfcommons": DATA / "tiny_wf.json",
+        "heft-example": root / "dag/canonical/topcuoglu2002_10task.json",
+        "moe-examples": root / "moe/known_examples.json",
+    }[fmt]
+
+
+@pytest.mark.parametrize("fmt", sorted(sk.FORMATS))
+def test_every_reader_truncated_file_exits_2(capsys, tmp_path, fmt) -> None:
+    good = _valid_file(fmt, tmp_path)
+    assert run(capsys, "info", str(good), "--format", fmt)[0] == 0
+    text = good.read_text()
+    bad = tmp_path / ("cut-" + good.name)
+    bad.write_text(text[: len(text) * 3 // 5])
+    code, _, stderr = run(capsys, "solve", str(bad), "--format", fmt)
+    assert code == 2
+    assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
+    assert bad.name in stderr

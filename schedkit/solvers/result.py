@@ -13,7 +13,8 @@ from typing import Any
 
 from ..instances import InputError
 
-__all__ = ["RESULT_SCHEMA", "STATUSES", "Result", "read_results", "validate_record", "gap"]
+__all__ = ["RESULT_SCHEMA", "STATUSES", "Result", "read_results", "validate_record", "gap",
+           "gap_to_best_known"]
 
 RESULT_SCHEMA = "schedkit/result@1"
 
@@ -23,17 +24,22 @@ RESULT_SCHEMA = "schedkit/result@1"
 STATUSES = ("optimal", "feasible", "infeasible", "unknown", "error")
 
 
-def gap(objective: float | None, reference: float | None) -> float | None:
-    """Relative gap ``(objective − reference) / max(|objective|, 1e-9)``.
-
-    When the reference is 0 (tardiness instances with optimum 0), the relative gap means nothing:
-    the absolute deviation ``objective − reference`` is returned instead, as DESIGN.md §4 asks.
-    """
-    if objective is None or reference is None:
+def gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap ``(objective − bound) / max(|objective|, 1e-9)`` (DESIGN.md §4)."""
+    if objective is None or bound is None:
         return None
-    if reference == 0:
+    return (float(objective) - float(bound)) / max(abs(float(objective)), 1e-9)
+
+
+def gap_to_best_known(objective: float | None, best_known: float | None) -> float | None:
+    """:func:`gap` against the best known value; where that is 0 (tardiness instances whose
+    optimum is 0) a relative gap means nothing, so the absolute deviation ``objective − 0`` is
+    returned instead, as DESIGN.md §4 asks."""
+    if objective is None or best_known is None:
+        return None
+    if best_known == 0:
         return float(objective)
-    return (float(objective) - float(reference)) / max(abs(float(objective)), 1e-9)
+    return gap(objective, best_known)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from typing import Any
 from ..instances import InputError, Instance, instance_sha256
 from ..instances.evaluate import evaluate, lower_bound
 from .registry import Method, Outcome, RunContext, get_method
-from .result import Result, gap
+from .result import Result, gap, gap_to_best_known
 
 __all__ = ["solve", "resolve_method"]
 
@@ -180,7 +180,7 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, out: Outcome, r
         bound=None if status == "infeasible" else bound,
         gap=gap(objective, bound) if ok else None,
         best_known=best_known,
-        gap_to_best_known=gap(objective, best_known) if ok else None,
+        gap_to_best_known=gap_to_best_known(objective, best_known) if ok else None,
         runtime_s=runtime,
         solution=out.solution,  # kept on error too: the rejected solution helps debugging
         verified=verified and ok,
