@@ -1,4 +1,5 @@
-"""Imports point one way (DESIGN.md §2): instances ← formulations/heuristics ← solvers ← CLI."""
+"""Imports point one way (DESIGN.md §2): instances ← formulations/heuristics ← solvers ←
+plotting ← CLI/bench."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ ALLOWED = {
     "formulations": {"instances"},
     "heuristics": {"instances"},
     "solvers": {"instances", "formulations", "heuristics"},
+    "plotting": {"instances", "solvers"},
 }
 
 
