@@ -144,7 +144,7 @@ def run_suite(suite_path: Path, out: Path) -> int:
             method = sk.get_method(m.name)
             if not method.supports(inst):
                 continue
-            opts = method.validate_options(m.options)
+            opts = method.validate_options(m.options, inst.problem)
             for seed in suite["seeds"]:
                 for limit in suite["time_limits"]:
                     key = run_key(sha, m.label, opts, seed, limit, suite["workers"])

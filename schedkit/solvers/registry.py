@@ -15,13 +15,21 @@ __all__ = ["Option", "Method", "Outcome", "RunContext", "register", "get_method"
 
 @dataclass(frozen=True)
 class Option:
-    """One option a method accepts: name, type (int, float, str or bool), default, help text."""
+    """One option a method accepts: name, type (int, float, str or bool), default, help text.
+
+    ``problems`` limits it to some of the method's problems (``None``: all of them); giving it
+    for another problem is an error like an unknown option.
+    """
 
     name: str
     type: type
     default: Any
     help: str
     choices: tuple[Any, ...] | None = None
+    problems: tuple[str, ...] | None = None
+
+    def applies(self, problem: str | None) -> bool:
+        return problem is None or self.problems is None or problem in self.problems
 
     def coerce(self, value: Any, method: str) -> Any:
         field_name = f"option {self.name}"
@@ -127,14 +135,17 @@ class Method:
         allowed = self.objectives.get(instance.problem)
         return allowed is None or instance.objective in allowed
 
-    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
-        known = {o.name: o for o in self.options}
-        out = {o.name: o.default for o in self.options}
+    def validate_options(self, options: Mapping[str, Any] | None,
+                         problem: str | None = None) -> dict[str, Any]:
+        """Options with defaults filled in; unknown ones (for ``problem``) are an error."""
+        known = {o.name: o for o in self.options if o.applies(problem)}
+        out = {o.name: o.default for o in known.values()}
         for key, value in (options or {}).items():
             if key not in known:
                 listed = ", ".join(known) or "none"
-                raise InputError(f"unknown option for method {self.name} (known: {listed})",
-                                 field=f"option {key}")
+                where = f" on {problem}" if problem else ""
+                raise InputError(f"unknown option for method {self.name}{where} (known: "
+                                 f"{listed})", field=f"option {key}")
             out[key] = known[key].coerce(value, self.name)
         return out
 

@@ -120,7 +120,7 @@ def solve(
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"must be an integer, got {seed!r}", field="seed")
     chosen = resolve_method(instance, method)
-    opts = chosen.validate_options(options)
+    opts = chosen.validate_options(options, instance.problem)
     ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers, options=opts,
                      initial=initial)
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
@@ -155,6 +155,10 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, out: Outcome, r
                 stop = f"objective {objective:g} below the proven bound {bound:g}"
             elif status not in ("optimal", "feasible"):
                 status = "feasible"
+            if status == "feasible" and objective - bound <= 1e-9 * max(1.0, abs(objective)):
+                status = "optimal"  # the objective meets a valid lower bound: that is a proof
+                stop = f"{stop}; objective equals the lower bound" if stop else \
+                    "objective equals the lower bound"
             if status == "optimal":
                 bound = objective  # proved
         else:

@@ -1,0 +1,6 @@
+"""Exact job-shop models: CP-SAT (interval scheduling) and the disjunctive MILP of Manne."""
+
+from .cpsat import JobShopCpSat, build_cpsat
+from .milp import JobShopMilp, build_milp
+
+__all__ = ["JobShopCpSat", "JobShopMilp", "build_cpsat", "build_milp"]
