@@ -30,6 +30,7 @@ from .instances import (
     read,
 )
 from .instances import write as save
+from .plotting import plot_gantt, plot_result, save_plot
 from .solvers import (
     Method,
     Option,
@@ -80,9 +81,12 @@ __all__ = [
     "methods",
     "metrics",
     "parse_option_value",
+    "plot_gantt",
+    "plot_result",
     "read",
     "read_results",
     "save",
+    "save_plot",
     "solve",
     "validate_record",
 ]

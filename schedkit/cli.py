@@ -202,6 +202,28 @@ def info(instance: str, fmt: str | None, read_options: tuple[str, ...]) -> None:
         click.echo(f"{key:<18} {value}")
 
 
+@cli.command()
+@click.argument("result", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Image file (.png, .svg, .pdf); default: RESULT's name with .png.")
+@click.option("--record", "-r", type=int, default=1, show_default=True,
+              help="Which record of a results file to draw (1 = first).")
+@click.option("--instance", "instance_ref", default=None,
+              help="Instance the result was solved on (default: load it by the result's name).")
+@_format_option
+@_input_option
+def plot(result: Path, output: Path | None, record: int, instance_ref: str | None,
+         fmt: str | None, read_options: tuple[str, ...]) -> None:
+    """Draw a result as a chart (Gantt chart by machine or processor)."""
+    records = list(sk.read_results(result))
+    if not 1 <= record <= len(records):
+        raise sk.InputError(f"has {len(records)} records, asked for record {record}",
+                            source=str(result), field="--record")
+    inst = _load(instance_ref, fmt, read_options) if instance_ref else None
+    target = sk.save_plot(records[record - 1], output or result.with_suffix(".png"), inst)
+    click.echo(f"wrote {target}")
+
+
 @cli.command("methods")
 @click.option("--problem", "-p", default=None, help="Only methods for this problem.")
 def methods_cmd(problem: str | None) -> None:

@@ -1,3 +1,6 @@
 """Charts of results: Gantt charts and load charts (matplotlib, imported lazily)."""
 
-__all__: list[str] = []
+from .charts import plot_result, save_plot
+from .gantt import plot_gantt
+
+__all__ = ["plot_gantt", "plot_result", "save_plot"]

@@ -48,8 +48,8 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
     prob = pulp.LpProblem(f"jobshop_{inst.name}".replace("-", "_"), pulp.LpMinimize)
     # Integer starts: durations are integers, so some optimal schedule has integer starts, and
     # integrality keeps the evaluator's check exact.
-    s = [pulp.LpVariable(f"s{k}", lowBound=int(inst.release[job_of[k]]), upBound=M - dur[k],
-                         cat="Integer") for k in range(inst.n_ops)]
+    s = [prob.add_variable(f"s{k}", lowBound=int(inst.release[job_of[k]]), upBound=M - dur[k],
+                           cat="Integer") for k in range(inst.n_ops)]
     for j in range(inst.n_jobs):
         for k in range(int(inst.job_offsets[j]), int(inst.job_offsets[j + 1]) - 1):
             prob += s[k + 1] >= s[k] + dur[k], f"route_{k}"
@@ -59,7 +59,7 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
             for b in ops[i + 1:]:
                 if job_of[a] == job_of[b]:
                     continue  # ordered by the route already
-                y = pulp.LpVariable(f"y_{a}_{b}", cat="Binary")
+                y = prob.add_variable(f"y_{a}_{b}", cat="Binary")
                 if hint is not None:
                     y.setInitialValue(1 if hint[a] < hint[b] else 0)
                 prob += s[b] >= s[a] + dur[a] - M * (1 - y), f"d1_{a}_{b}"
@@ -69,7 +69,7 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
         for k, v in enumerate(np.asarray(hint).tolist()):
             s[k].setInitialValue(int(v))
     if inst.objective == "makespan":
-        cmax = pulp.LpVariable("makespan", lowBound=0, upBound=M)
+        cmax = prob.add_variable("makespan", lowBound=0, upBound=M)
         if hint is not None:
             cmax.setInitialValue(max(int(hint[k]) + dur[k] for k in last))
         for k in last:
@@ -80,7 +80,7 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
     else:
         tard = []
         for j, k in enumerate(last):
-            t = pulp.LpVariable(f"T{j}", lowBound=0)
+            t = prob.add_variable(f"T{j}", lowBound=0)
             if hint is not None:
                 t.setInitialValue(max(0, int(hint[k]) + dur[k] - int(inst.due[j])))
             prob += t >= s[k] + dur[k] - int(inst.due[j]), f"tard_{j}"

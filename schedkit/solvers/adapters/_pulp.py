@@ -8,6 +8,7 @@ Both solvers are run with a zero relative gap so that "optimal" means proved (Hi
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,12 @@ def _solver(backend: str, time_limit: float | None, workers: int, seed: int,
 
     if backend == "cbc":
         options = [f"randomSeed {seed % 2**31}", f"randomCbcSeed {seed % 2**31}"]
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=workers, gapRel=0.0,
-                                 options=options, warmStart=warm_start)
+        with warnings.catch_warnings():
+            # PuLP 3.3 deprecates its bundled CBC in favour of a separately installed one; the
+            # bundled binary is what `pip install pulp` provides, so keep using it quietly.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=workers,
+                                     gapRel=0.0, options=options, warmStart=warm_start)
     if backend == "highs":
         solver = pulp.HiGHS(msg=False, timeLimit=time_limit, threads=workers, gapRel=0.0,
                             random_seed=seed % 2**31)

@@ -1,0 +1,47 @@
+"""One entry point that draws the right chart for any result."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..instances import InputError, Instance
+from ..solvers import Result
+from .gantt import plot_gantt, resolve
+
+__all__ = ["plot_result", "save_plot"]
+
+
+def plot_result(result: Result | Mapping[str, Any], instance: Instance | None = None, *,
+                ax: Any = None, title: str | None = None) -> Any:
+    """Draw ``result``: a Gantt chart for job shop and single machine, processors for a DAG.
+
+    Returns the matplotlib Axes.
+    """
+    inst, solution, default_title = resolve(result, instance)
+    if inst.problem in ("jobshop", "single_machine"):
+        return plot_gantt(solution, inst, ax=ax, title=title or default_title)
+    if inst.problem == "dag":
+        dag = importlib.import_module("schedkit.plotting.dag")
+        return dag.plot_dag(inst, solution, ax=ax, title=title or default_title)
+    raise InputError(f"no chart for {inst.problem} results yet", field="problem")
+
+
+def save_plot(result: Result | Mapping[str, Any], path: str | Path,
+              instance: Instance | None = None, *, dpi: int = 120) -> Path:
+    """Draw ``result`` and write the figure to ``path`` (.png, .svg or .pdf)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"unsupported image type {path.suffix!r} (use .png, .svg or .pdf)",
+                         field="output")
+    ax = plot_result(result, instance)
+    ax.figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    plt.close(ax.figure)
+    return path
