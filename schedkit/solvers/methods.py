@@ -56,13 +56,76 @@ register(Method(
 ))
 
 # -- single_machine -------------------------------------------------------------------------
+_SM = ("single_machine",)
+_SM_RULES = "schedkit.solvers.adapters.single_machine_rules:"
+_SM_HINTS = (
+    Option("hint", bool, True, "warm start from the best rule + local search (hint, bound)"),
+    Option("hint_time", float, -1.0, "seconds of local search for the warm start "
+           "(-1: 10 % of the time limit, at most 2 s)"),
+    Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; Smith) when "
+           "there are no release dates"),
+)
+register(Method(
+    "sm-cpsat", _SM, "schedkit.solvers.adapters.single_machine_cpsat:run", "exact",
+    "CP-SAT interval/no-overlap model, tight horizon, dominance, hints; proves optimality",
+    options=_SM_HINTS,
+))
+register(Method(
+    "sm-milp", _SM, "schedkit.solvers.adapters.single_machine_milp:run", "exact",
+    "MILP through PuLP: positional (Keha et al.) or time-indexed (Sousa & Wolsey); honest status",
+    options=(
+        Option("model", str, "positional", "formulation", choices=("positional",
+                                                                   "time_indexed")),
+        Option("backend", str, "cbc", "MILP solver (highs needs highspy)",
+               choices=("cbc", "highs")),
+        *_SM_HINTS,
+    ),
+))
+register(Method(
+    "dp", _SM, "schedkit.solvers.adapters.single_machine_dp:run", "exact",
+    "dynamic program over the 2^n subsets (Pareto labels with release dates)",
+    options=(Option("max_jobs", int, 20, "refuse instances with more jobs"),),
+))
+for _name, _summary in (
+    ("edd", "earliest due date (Jackson); optimal for Lmax without release dates"),
+    ("spt", "shortest processing time first"),
+    ("wspt", "weighted shortest processing time (Smith); optimal for ΣwjCj without releases"),
+    ("mdd", "modified due date (Baker & Bertrand)"),
+    ("moore", "Moore-Hodgson; optimal for ΣUj (equal weights) without release dates"),
+    ("eddc", "EDD Challenger (Çetinkaya et al. 2025)"),
+    ("mddc", "MDD Challenger (Çetinkaya et al. 2025)"),
+):
+    register(Method(_name, _SM, _SM_RULES + f"run_{_name}", "heuristic", _summary + " (Numba)"))
+register(Method(
+    "atc", _SM, _SM_RULES + "run_atc", "heuristic",
+    "apparent tardiness cost (Vepsalainen & Morton) (Numba)",
+    options=(Option("k", float, 2.0, "look-ahead parameter (Vepsalainen & Morton's k = 2)"),),
+))
+register(Method(
+    "covert", _SM, _SM_RULES + "run_covert", "heuristic", "cost over time (Carroll) (Numba)",
+    options=(Option("k", float, 2.0, "look-ahead in processing times of slack"),),
+))
+register(Method(
+    "ls", _SM, "schedkit.solvers.adapters.single_machine_ls:run", "metaheuristic",
+    "iterated local search: interchange/insertion descents, random kicks (Numba, seeded)",
+    options=(
+        Option("iterations", int, 0, "iteration limit (0: none with a time limit, else "
+               "max(50, 40000 // n))"),
+        Option("time", float, 0.0, "seconds (0: the run's time limit)"),
+        Option("strength", int, 3, "random interchanges per kick"),
+        Option("restart", int, 50, "kicks without a new best before returning to the best"),
+        Option("init", str, "best", "start: the best rule, or one rule",
+               choices=("best", "edd", "spt", "wspt", "mdd", "atc", "covert", "moore", "eddc",
+                        "mddc")),
+    ),
+))
 
 # -- dag ------------------------------------------------------------------------------------
 
 #: What ``method="auto"`` picks, per problem, in order of preference.
 AUTO: dict[str, tuple[str, ...]] = {
     "jobshop": ("cpsat", "dispatch-best", "baseline"),
-    "single_machine": ("baseline",),
+    "single_machine": ("ls", "baseline"),
     "dag": ("baseline",),
     "expert_placement": ("baseline",),
     "sequence_parallel": ("baseline",),

@@ -1,0 +1,75 @@
+"""Adapter of ``ls`` on one machine: iterated local search from the best rule (or a given start),
+and the warm start the exact single-machine methods take their hints from."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from ...heuristics import single_machine as H
+from ...instances import Instance, SingleMachine
+from ...instances.evaluate import evaluate, lower_bound
+from ..registry import Outcome, RunContext
+from .single_machine_rules import heuristic_outcome
+
+__all__ = ["run", "warm_start", "default_iterations"]
+
+
+
+def default_iterations(n: int) -> int:
+    """Iterations of ``ls`` when the run has neither a time limit nor an ``iterations`` option:
+    1000 at n = 40, fewer for larger n (a descent costs about n² move evaluations)."""
+    return max(50, 40000 // max(n, 1))
+
+_SAFETY_S = 0.01  # left for building the result after the search
+
+
+def _initial_sequence(inst: SingleMachine, ctx: RunContext, init: str) -> tuple[str, np.ndarray]:
+    """The given solution if it is feasible, else the chosen rule (``best``: the best rule)."""
+    if ctx.initial is not None and evaluate(inst, ctx.initial).feasible:
+        return "initial", np.asarray(ctx.initial["sequence"], dtype=np.int64)
+    if init == "best":
+        name, seq, _ = H.best_rule(inst)
+        return name, seq
+    return init, H.rule_sequence(inst, init)
+
+
+def warm_start(inst: SingleMachine, ctx: RunContext, seconds: float) -> tuple[np.ndarray, float,
+                                                                              dict[str, Any]]:
+    """A good schedule for hints: the best rule, improved by ``seconds`` of local search."""
+    source, seq = _initial_sequence(inst, ctx, "best")
+    stats: dict[str, Any] = {"hint_from": source}
+    if seconds > 0:
+        seq, value, ls_stats = H.local_search(inst, seq, time_limit=seconds, seed=ctx.seed)
+        stats["hint_from"] = f"{source}+ls"
+        stats["hint_ls_iterations"] = ls_stats["iterations"]
+    else:
+        value = H.sequence_value(inst, seq)
+    stats["hint_objective"] = value
+    return seq, value, stats
+
+
+def run(instance: Instance, ctx: RunContext) -> Outcome:
+    """Iterated local search (Numba) with the run's time limit and the ``iterations`` option."""
+    assert isinstance(instance, SingleMachine)
+    t0 = time.perf_counter()
+    opts = ctx.options
+    limits = [t for t in (ctx.time_limit, opts["time"] or None) if t is not None]
+    iterations = opts["iterations"] or None
+    if not limits and iterations is None:
+        iterations = default_iterations(instance.n_jobs)
+    source, start = _initial_sequence(instance, ctx, opts["init"])
+    budget = None
+    if limits:
+        budget = max(0.0, min(limits) - (time.perf_counter() - t0) - _SAFETY_S)
+    seq, _, stats = H.local_search(
+        instance, start, time_limit=budget, iterations=iterations, strength=opts["strength"],
+        restart=opts["restart"], seed=ctx.seed, lower=lower_bound(instance))
+    stats["start"] = source
+    out = heuristic_outcome(instance, seq, "ls", stats=stats)
+    if out.status == "feasible":
+        out.stop_reason = "iteration limit" if iterations is not None and (
+            stats["iterations"] >= iterations) else "time limit"
+    return out

@@ -1,0 +1,130 @@
+"""Adapter of ``milp`` on one machine: PuLP with CBC (bundled) or HiGHS (optional highspy).
+
+Honest statuses: PuLP calls a run "Optimal" when CBC stopped at the time limit with an
+incumbent, so proof comes from the solver itself — CBC's log must say "Optimal solution found"
+(and not "Stopped"), HiGHS's model status must be ``kOptimal`` — both run with a zero relative
+gap; or from the solver's dual bound meeting the incumbent (objectives are integral). The
+bound reported is CBC's "Lower bound" line or HiGHS's ``mip_dual_bound``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pulp
+
+from ...formulations.single_machine import milp as model_milp
+from ...heuristics import single_machine as H
+from ...instances import InputError, Instance, SingleMachine
+from ...instances.evaluate import lower_bound
+from ..registry import Outcome, RunContext
+from .single_machine_cpsat import hint_seconds
+from .single_machine_ls import warm_start
+from .single_machine_rules import proved_by_bound
+
+__all__ = ["run", "read_cbc_log"]
+
+_RESULT = re.compile(r"^Result - (.*)$", re.M)
+_NUMBER = r"([-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|inf(?:inity)?))"
+_LOWER = re.compile(r"^Lower bound:\s+" + _NUMBER, re.M | re.I)
+_NODES = re.compile(r"^Enumerated nodes:\s+(\d+)", re.M)
+
+
+def read_cbc_log(text: str) -> dict[str, Any]:
+    """``result`` (e.g. "Optimal solution found", "Stopped on time limit"), ``lower`` bound,
+    ``nodes`` from a CBC log (missing items are left out)."""
+    out: dict[str, Any] = {}
+    if m := _RESULT.search(text):
+        out["result"] = m.group(1).strip()
+    if m := _LOWER.search(text):
+        out["lower"] = float(m.group(1))
+    if m := _NODES.search(text):
+        out["nodes"] = int(m.group(1))
+    return out
+
+
+def _solve_cbc(prob: pulp.LpProblem, ctx: RunContext, seconds: float | None,
+               warm: bool) -> tuple[bool, float | None, dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="schedkit-cbc-") as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.PULP_CBC_CMD(
+            msg=False, timeLimit=seconds, threads=ctx.workers, gapRel=0.0, warmStart=warm,
+            logPath=str(log), options=[f"randomSeed {1 + ctx.seed % 2**30}",
+                                       f"randomCbcSeed {1 + ctx.seed % 2**30}"])
+        prob.solve(solver)
+        info = read_cbc_log(log.read_text(errors="replace")) if log.exists() else {}
+    result = info.get("result", "")
+    proved = prob.sol_status == pulp.LpSolutionOptimal and result.startswith("Optimal")
+    stats = {"backend": "cbc", "cbc_result": result, "nodes": info.get("nodes")}
+    return proved, info.get("lower"), stats
+
+
+def _solve_highs(prob: pulp.LpProblem, ctx: RunContext,
+                 seconds: float | None) -> tuple[bool, float | None, dict[str, Any]]:
+    solver = pulp.HiGHS(msg=False, timeLimit=seconds, threads=ctx.workers, gapRel=0.0,
+                        random_seed=ctx.seed % 2**31)
+    if not solver.available():
+        raise InputError("the HiGHS backend needs highspy: pip install 'schedkit[highs]' "
+                         "(or pip install highspy)", field="option backend")
+    import highspy
+
+    prob.solve(solver)
+    model = prob.solverModel
+    status = model.getModelStatus()
+    info = model.getInfo()
+    bound = float(info.mip_dual_bound)
+    stats = {"backend": "highs", "highs_status": model.modelStatusToString(status),
+             "nodes": int(info.mip_node_count)}
+    return status == highspy.HighsModelStatus.kOptimal, bound, stats
+
+
+def run(instance: Instance, ctx: RunContext) -> Outcome:
+    """Build the chosen model, solve it with the chosen backend, map the status honestly."""
+    assert isinstance(instance, SingleMachine)
+    t0 = time.perf_counter()
+    opts = ctx.options
+    stats: dict[str, Any] = {"model": opts["model"]}
+    hint = upper = None
+    if opts["hint"]:
+        hint, upper, hint_stats = warm_start(instance, ctx, hint_seconds(ctx))
+        stats.update(hint_stats)
+    built = model_milp.build(instance, opts["model"], dominance=opts["dominance"], hint=hint)
+    stats.update(horizon=built.horizon, precedences=built.precedences,
+                 variables=built.problem.numVariables(),
+                 constraints=built.problem.numConstraints(),
+                 build_s=round(time.perf_counter() - t0, 3))
+    seconds = None
+    if ctx.time_limit is not None:
+        seconds = max(1.0, ctx.time_limit - (time.perf_counter() - t0))
+    if opts["backend"] == "highs":
+        proved, bound, solver_stats = _solve_highs(built.problem, ctx, seconds)
+    else:
+        proved, bound, solver_stats = _solve_cbc(built.problem, ctx, seconds,
+                                                 warm=hint is not None)
+    stats.update(solver_stats)
+    lb = lower_bound(instance)
+    bound = lb if bound is None or not math.isfinite(bound) else max(bound, lb)
+    seq = built.sequence() if built.problem.sol_status in (
+        pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) else None
+    value = None if seq is None else H.sequence_value(instance, seq)
+    if proved and value is not None:
+        claimed = pulp.value(built.problem.objective)
+        if value < claimed - 1e-6 or (upper is not None and upper < value - 1e-6):
+            return Outcome(H.sm_solution(instance, seq), "error", stats=stats,
+                           stop_reason=f"solver optimum {claimed:g} is above a schedule's "
+                                       f"value {min(value, upper or value):g}: model bug")
+    if hint is not None and upper is not None and (value is None or upper < value):
+        seq, value = hint, upper  # the warm start stays the incumbent
+    if seq is None or value is None:
+        return Outcome(None, "unknown", bound=bound, stop_reason="no integer solution",
+                       stats=stats)
+    if proved or proved_by_bound(value, bound):
+        return Outcome(H.sm_solution(instance, seq), "optimal", bound=value, objective=value,
+                       stop_reason="solver proved optimality", stats=stats)
+    return Outcome(H.sm_solution(instance, seq), "feasible", bound=bound, objective=value,
+                   stop_reason="time limit", stats=stats)
