@@ -121,12 +121,33 @@ register(Method(
 ))
 
 # -- dag ------------------------------------------------------------------------------------
+register(Method(
+    "heft", ("dag",), "schedkit.solvers.adapters.dag_heuristics:run_heft", "heuristic",
+    "HEFT: upward rank, earliest finish time with insertion (Topcuoglu et al. 2002; Numba)",
+    options=(Option("insertion", bool, True, "let a task fill an idle gap between tasks "
+                    "already on a processor"),),
+))
+register(Method(
+    "cpop", ("dag",), "schedkit.solvers.adapters.dag_heuristics:run_cpop", "heuristic",
+    "CPOP: critical path on its fastest processor, the rest by EFT (Topcuoglu et al. 2002)",
+))
+register(Method(
+    "peft", ("dag",), "schedkit.solvers.adapters.dag_heuristics:run_peft", "heuristic",
+    "PEFT: optimistic cost table look-ahead (Arabnejad & Barbosa 2014; Numba)",
+))
+register(Method(
+    "list", ("dag",), "schedkit.solvers.adapters.dag_list:run", "heuristic",
+    "list scheduling for P|prec|Cmax and beyond: a task starts as early as it can (Numba)",
+    options=(Option("priority", str, "bottom_level", "bottom_level (b-level), hlfet (static "
+                    "level), etf (earliest task first) or random (seeded)",
+                    choices=("bottom_level", "hlfet", "etf", "random")),),
+))
 
 #: What ``method="auto"`` picks, per problem, in order of preference.
 AUTO: dict[str, tuple[str, ...]] = {
     "jobshop": ("cpsat", "dispatch-best", "baseline"),
     "single_machine": ("ls", "baseline"),
-    "dag": ("baseline",),
+    "dag": ("heft", "baseline"),
     "expert_placement": ("baseline",),
     "sequence_parallel": ("baseline",),
 }
