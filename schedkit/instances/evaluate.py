@@ -16,6 +16,7 @@ problem                solution
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -165,6 +166,18 @@ def _js_start(inst: JobShop, solution: Any, found: _Found) -> np.ndarray:
     n = inst.n_jobs
     if len(rows) > n:
         raise _Malformed(f"start has {len(rows)} jobs, the instance {n}")
+    sizes = np.diff(inst.job_offsets)
+    if len(rows) == n and all(isinstance(r, list | tuple | np.ndarray) and len(r) == size
+                              for r, size in zip(rows, sizes.tolist(), strict=True)):
+        # Fast path for the common, well-shaped case; anything odd falls through to the
+        # row-by-row reading below, which names the problem.
+        try:
+            flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64,
+                               count=inst.n_ops)
+        except (TypeError, ValueError):
+            flat = None
+        if flat is not None and np.isfinite(flat).all():
+            return flat
     start = np.full(inst.n_ops, np.nan)
     for j in range(n):
         a, b = int(inst.job_offsets[j]), int(inst.job_offsets[j + 1])
@@ -180,7 +193,7 @@ def _js_start(inst: JobShop, solution: Any, found: _Found) -> np.ndarray:
     return start
 
 
-def _check_jobshop(inst: JobShop, solution: Any, found: _Found) -> None:
+def _check_jobshop(inst: JobShop, solution: Any, found: _Found) -> np.ndarray:
     start = _js_start(inst, solution, found)
     dur = inst.op_duration.astype(np.float64)
     off = inst.job_offsets
@@ -210,10 +223,10 @@ def _check_jobshop(inst: JobShop, solution: Any, found: _Found) -> None:
     sub_label = (lambda i: label(int(idx[i])))  # noqa: E731 - tiny adapter
     _check_machine_overlap(found, inst.op_machine[idx], start[idx], dur[idx], sub_label,
                            "machine")
+    return start
 
 
-def _objective_jobshop(inst: JobShop, solution: Any) -> float:
-    start = _js_start(inst, solution, _Found())
+def _objective_jobshop(inst: JobShop, start: np.ndarray) -> float:
     end = start + inst.op_duration
     completion = end[inst.job_offsets[1:] - 1]
     if inst.objective == "makespan":
@@ -239,10 +252,15 @@ def _lb_jobshop(inst: JobShop) -> float:
     head = inst.release[job_of] + cum - cum[off[job_of]]
     tail = job_len[job_of] - (cum - cum[off[job_of]]) - dur
     lb = float(np.max(inst.release + job_len))
-    for m in range(inst.machines):
-        on = inst.op_machine == m
-        if on.any():
-            lb = max(lb, float(head[on].min() + dur[on].sum() + tail[on].min()))
+    M = inst.machines
+    min_head = np.full(M, np.inf)
+    min_tail = np.full(M, np.inf)
+    np.minimum.at(min_head, inst.op_machine, head)
+    np.minimum.at(min_tail, inst.op_machine, tail)
+    load = np.bincount(inst.op_machine, weights=dur, minlength=M)
+    used = np.isfinite(min_head)
+    if used.any():
+        lb = max(lb, float((min_head + load + min_tail)[used].max()))
     return lb
 
 
@@ -280,7 +298,8 @@ def _sm_parse(inst: SingleMachine, solution: Any, found: _Found) -> tuple[np.nda
     return seq, start
 
 
-def _check_single_machine(inst: SingleMachine, solution: Any, found: _Found) -> None:
+def _check_single_machine(inst: SingleMachine, solution: Any, found: _Found
+                          ) -> tuple[np.ndarray, np.ndarray]:
     seq, start = _sm_parse(inst, solution, found)
     p = inst.processing.astype(np.float64)
     tol = _tol(start, p)
@@ -294,10 +313,12 @@ def _check_single_machine(inst: SingleMachine, solution: Any, found: _Found) -> 
             found.add("overlap", f"job {int(b[i])} starts at {start[b[i]]:g} before job "
                                  f"{int(a[i])} (before it in the sequence) ends at "
                                  f"{start[a[i]] + p[a[i]]:g}")
+    return seq, start
 
 
-def _objective_single_machine(inst: SingleMachine, solution: Any) -> float:
-    _, start = _sm_parse(inst, solution, _Found())
+def _objective_single_machine(inst: SingleMachine, parsed: tuple[np.ndarray, np.ndarray]
+                              ) -> float:
+    _, start = parsed
     completion = start + inst.processing
     late = completion - inst.due
     obj = inst.objective
@@ -342,7 +363,7 @@ def _dag_parse(inst: DAG, solution: Any) -> tuple[np.ndarray, np.ndarray]:
     return proc, start
 
 
-def _check_dag(inst: DAG, solution: Any, found: _Found) -> None:
+def _check_dag(inst: DAG, solution: Any, found: _Found) -> tuple[np.ndarray, np.ndarray] | None:
     n, P = inst.n_tasks, inst.processors
     try:
         proc, start = _dag_parse(inst, solution)
@@ -353,13 +374,13 @@ def _check_dag(inst: DAG, solution: Any, found: _Found) -> None:
             if isinstance(val, Sequence) and not isinstance(val, str) and len(val) < n:
                 found.add("missing", f"tasks {len(val)}..{n - 1} have no {key}")
         if found.count["missing"]:
-            return
+            return None
         raise err
     bad = (proc < 0) | (proc >= P)
     for t in np.flatnonzero(bad).tolist():
         found.add("range", f"task {t} on processor {int(proc[t])}, out of range 0..{P - 1}")
     if bad.any():
-        return
+        return None
     for t in np.flatnonzero(start < 0).tolist():
         found.add("range", f"task {t} starts at {start[t]:g} < 0")
     dur = inst.cost[np.arange(n), proc]
@@ -373,6 +394,7 @@ def _check_dag(inst: DAG, solution: Any, found: _Found) -> None:
             found.add("precedence", f"task {int(v[i])} starts at {start[v[i]]:g} before task "
                                     f"{int(u[i])}'s result arrives at {end[u[i]] + comm[i]:g}")
     _check_machine_overlap(found, proc, start, dur, lambda t: f"task {t}", "processor")
+    return proc, start
 
 
 def _comm_times(inst: DAG, pu: np.ndarray, pv: np.ndarray, data: np.ndarray) -> np.ndarray:
@@ -384,8 +406,8 @@ def _comm_times(inst: DAG, pu: np.ndarray, pv: np.ndarray, data: np.ndarray) -> 
     return comm
 
 
-def _objective_dag(inst: DAG, solution: Any) -> float:
-    proc, start = _dag_parse(inst, solution)
+def _objective_dag(inst: DAG, parsed: tuple[np.ndarray, np.ndarray]) -> float:
+    proc, start = parsed
     return float(np.max(start + inst.cost[np.arange(inst.n_tasks), proc]))
 
 
@@ -453,7 +475,8 @@ def _ep_gpu_loads(inst: ExpertPlacement, reps: list[list[list[int]]]) -> np.ndar
     return loads
 
 
-def _check_expert_placement(inst: ExpertPlacement, solution: Any, found: _Found) -> None:
+def _check_expert_placement(inst: ExpertPlacement, solution: Any, found: _Found
+                            ) -> list[list[list[int]]]:
     reps = _ep_parse(inst, solution, found)
     S = inst.slots_per_gpu
     for layer, row in enumerate(reps):
@@ -461,6 +484,7 @@ def _check_expert_placement(inst: ExpertPlacement, solution: Any, found: _Found)
         for g in np.flatnonzero(count != S).tolist():
             found.add("slots", f"layer {layer}: GPU {g} holds {int(count[g])} replicas, "
                                f"slots_per_gpu = {S}")
+    return reps
 
 
 def _ep_hop_matrix(inst: ExpertPlacement) -> np.ndarray:
@@ -470,8 +494,7 @@ def _ep_hop_matrix(inst: ExpertPlacement) -> np.ndarray:
     return hop.astype(np.float64)
 
 
-def _objective_expert_placement(inst: ExpertPlacement, solution: Any) -> float:
-    reps = _ep_parse(inst, solution, _Found())
+def _objective_expert_placement(inst: ExpertPlacement, reps: list[list[list[int]]]) -> float:
     max_load = float(_ep_gpu_loads(inst, reps).max(axis=1).sum())
     if inst.objective == "max_load":
         return max_load
@@ -565,12 +588,12 @@ def _sp_group_time(inst: SequenceParallel, degree: int, seqs: list[int]) -> floa
     return c.b1 + t
 
 
-def _check_sequence_parallel(inst: SequenceParallel, solution: Any, found: _Found) -> None:
-    _sp_groups(inst, solution, found)
+def _check_sequence_parallel(inst: SequenceParallel, solution: Any, found: _Found
+                             ) -> list[list[tuple]]:
+    return _sp_groups(inst, solution, found)
 
 
-def _objective_sequence_parallel(inst: SequenceParallel, solution: Any) -> float:
-    mbs = _sp_groups(inst, solution, _Found())
+def _objective_sequence_parallel(inst: SequenceParallel, mbs: list[list[tuple]]) -> float:
     return float(sum(max((_sp_group_time(inst, d, s) for d, s in mb), default=0.0)
                      for mb in mbs))
 
@@ -616,17 +639,23 @@ _LOWER = {
 }
 
 
+def _parse(instance: Instance, solution: Any) -> tuple[list[Violation], Any]:
+    """Violations, and the parsed solution (meaningful only when there are none)."""
+    found = _Found()
+    parsed = None
+    try:
+        parsed = _CHECK[instance.problem](instance, solution, found)
+    except _Malformed as err:
+        found.add("format", str(err))
+    return found.result(), parsed
+
+
 def check(instance: Instance, solution: Any) -> list[Violation]:
     """Every rule ``solution`` breaks on ``instance`` (empty list: feasible).
 
     Never raises for a malformed solution: that is reported as a ``format`` violation.
     """
-    found = _Found()
-    try:
-        _CHECK[instance.problem](instance, solution, found)
-    except _Malformed as err:
-        found.add("format", str(err))
-    return found.result()
+    return _parse(instance, solution)[0]
 
 
 def objective(instance: Instance, solution: Any) -> float:
@@ -637,18 +666,18 @@ def objective(instance: Instance, solution: Any) -> float:
     InputError
         If the solution is infeasible (the objective of an infeasible solution means nothing).
     """
-    violations = check(instance, solution)
-    if violations:
-        raise InputError(f"infeasible solution: {violations[0]}", field="solution")
-    return _OBJECTIVE[instance.problem](instance, solution)
+    ev = evaluate(instance, solution)
+    if not ev.feasible:
+        raise InputError(f"infeasible solution: {ev.violations[0]}", field="solution")
+    return ev.objective
 
 
 def evaluate(instance: Instance, solution: Any) -> Evaluation:
-    """Check ``solution`` and, when feasible, compute its objective."""
-    violations = check(instance, solution)
+    """Check ``solution`` and, when feasible, compute its objective (one parse for both)."""
+    violations, parsed = _parse(instance, solution)
     if violations:
         return Evaluation(violations, None)
-    return Evaluation([], _OBJECTIVE[instance.problem](instance, solution))
+    return Evaluation([], _OBJECTIVE[instance.problem](instance, parsed))
 
 
 def lower_bound(instance: Instance) -> float:
@@ -661,7 +690,12 @@ def lower_bound(instance: Instance) -> float:
     heaviest expert over its maximum replica count); sequence parallel: total work / devices and
     the longest sequence on its best feasible group.
     """
-    return _LOWER[instance.problem](instance)
+    cached = instance.__dict__.get("_lower_bound")
+    if cached is None:
+        cached = _LOWER[instance.problem](instance)
+        # Instances are frozen with read-only arrays: the bound can be kept on the object.
+        object.__setattr__(instance, "_lower_bound", cached)
+    return cached
 
 
 def metrics(instance: Instance, solution: Any) -> dict[str, Any]:
@@ -671,10 +705,11 @@ def metrics(instance: Instance, solution: Any) -> dict[str, Any]:
     processor's sequential time / makespan) and efficiency (speedup / P), as defined by Topcuoglu,
     Hariri & Wu (2002). Expert placement: per-layer balancedness = mean / max GPU load.
     """
-    if check(instance, solution):
+    violations, parsed = _parse(instance, solution)
+    if violations:
         return {}
     if isinstance(instance, DAG):
-        makespan = _objective_dag(instance, solution)
+        makespan = _objective_dag(instance, parsed)
         cp = dag_critical_path(instance)
         sequential = float(instance.cost.sum(axis=0).min())
         speedup = sequential / makespan if makespan > 0 else float("nan")
@@ -685,7 +720,7 @@ def metrics(instance: Instance, solution: Any) -> dict[str, Any]:
             "efficiency": speedup / instance.processors,
         }
     if isinstance(instance, ExpertPlacement):
-        loads = _ep_gpu_loads(instance, _ep_parse(instance, solution, _Found()))
+        loads = _ep_gpu_loads(instance, parsed)
         peak = loads.max(axis=1)
         bal = np.where(peak > 0, loads.mean(axis=1) / np.where(peak > 0, peak, 1.0), 1.0)
         return {"max_load_per_layer": peak.tolist(), "balancedness": bal.tolist()}

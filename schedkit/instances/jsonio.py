@@ -135,8 +135,14 @@ def instance_sha256(instance: Instance) -> str:
     Name, bounds and meta are left out on purpose: a renamed instance or a new best-known bound
     does not make it a different instance, so benchmark results stay matched to it.
     """
+    cached = instance.__dict__.get("_sha256")
+    if cached is not None:
+        return cached
     doc = instance.to_dict()
     core = {k: doc[k] for k in ("schema", "problem", "objective", "data")}
     text = json.dumps(core, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
                       allow_nan=False)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
+    digest = hashlib.sha256(text.encode("ascii")).hexdigest()
+    # Instances are frozen with read-only arrays, so the hash can be kept on the object.
+    object.__setattr__(instance, "_sha256", digest)
+    return digest

