@@ -218,13 +218,15 @@ def local_search(
     iterations: int | None = None,
     strength: int = 3,
     restart: int = 50,
+    stall: int = 0,
     seed: int = 0,
     lower: float | None = None,
 ) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Iterated local search from ``start`` (see :func:`.sm_kernels.ils_run`).
 
-    Runs the kernel in batches until the wall-clock ``time_limit``, the ``iterations`` limit or
-    the ``lower`` bound is reached (at least one of the two limits must be given). Seeded: the
+    Runs the kernel in batches until the wall-clock ``time_limit``, the ``iterations`` limit,
+    ``stall`` iterations without a new best (0: no such rule) or the ``lower`` bound is reached
+    (a time or iteration limit must be given). Seeded: the
     same seed and iteration limit give the same result; a time limit makes it depend on speed.
 
     Returns
@@ -242,7 +244,7 @@ def local_search(
     best_obj = cur_obj
     lb = lower_bound(inst) if lower is None else lower
     rng = 1 + (int(seed) * 2654435761 + 12345) % (2**31 - 3)  # LCG states are 1 .. 2^31-2
-    stall = 0
+    since = 0
     done = 0
     batch = 1
     deadline = None if time_limit is None else t0 + time_limit
@@ -253,15 +255,15 @@ def local_search(
             break
         before = best_obj
         b0 = time.perf_counter()
-        cur_obj, best_obj, stall, rng, steps = K.ils_run(
-            p, d, w, r, code, cur, cur_obj, best, best_obj, todo, strength, restart, stall,
-            float(lb), rng)
+        cur_obj, best_obj, since, rng, steps = K.ils_run(
+            p, d, w, r, code, cur, cur_obj, best, best_obj, todo, strength, restart, since,
+            stall, float(lb), rng)
         now = time.perf_counter()
         done += steps
         if best_obj < before:
             first_best_at = now - t0
         if steps < todo:
-            break  # reached the lower bound
+            break  # reached the lower bound or the stall limit
         if deadline is not None:
             left = deadline - now
             if left <= 0:
@@ -273,6 +275,7 @@ def local_search(
         else:
             batch = min(batch * 2, 1024)
     stats = {"iterations": done, "time_to_best_s": round(first_best_at, 6),
+             "stalled": bool(stall > 0 and since >= stall),
              "reached_lower_bound": bool(best_obj <= lb + 1e-9 * max(1.0, abs(lb)))}
     return best, float(best_obj), stats
 

@@ -539,8 +539,8 @@ def descent(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: in
 @njit(cache=True)
 def ils_run(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: int,
             cur_seq: np.ndarray, cur_obj: float, best_seq: np.ndarray, best_obj: float,
-            iterations: int, strength: int, restart: int, stall: int, lower: float,
-            rng: int) -> tuple:
+            iterations: int, strength: int, restart: int, stall: int, stall_limit: int,
+            lower: float, rng: int) -> tuple:
     """``iterations`` steps of iterated local search (Lourenço, Martin & Stützle 2003).
 
     Each step perturbs the current local optimum by ``strength`` random interchanges, descends
@@ -556,6 +556,8 @@ def ils_run(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: in
         Their objectives.
     stall
         Steps since the best last improved (carried between batches).
+    stall_limit
+        Stop once ``stall`` reaches it (0: never).
     lower
         A lower bound: the search stops once the best reaches it.
     rng
@@ -570,6 +572,8 @@ def ils_run(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: in
     steps = 0
     for _ in range(iterations):
         if best_obj <= lower + 1e-9 * max(1.0, abs(lower)) or n < 2:
+            break
+        if stall_limit > 0 and stall >= stall_limit:
             break
         steps += 1
         trial[:] = cur_seq

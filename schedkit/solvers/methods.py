@@ -114,6 +114,8 @@ register(Method(
         Option("time", float, 0.0, "seconds (0: the run's time limit)"),
         Option("strength", int, 3, "random interchanges per kick"),
         Option("restart", int, 50, "kicks without a new best before returning to the best"),
+        Option("stall", int, -1, "stop after this many kicks without a new best (-1: "
+               "max(2000, 50 n); 0: never)"),
         Option("init", str, "best", "start: the best rule, or one rule",
                choices=("best", "edd", "spt", "wspt", "mdd", "atc", "covert", "moore", "eddc",
                         "mddc")),

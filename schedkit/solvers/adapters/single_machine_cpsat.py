@@ -17,18 +17,10 @@ from ...heuristics import single_machine as H
 from ...instances import Instance, SingleMachine
 from ...instances.evaluate import lower_bound
 from ..registry import Outcome, RunContext
-from .single_machine_ls import warm_start
+from .single_machine_ls import hint_seconds, warm_start
 from .single_machine_rules import proved_by_bound
 
-__all__ = ["run", "hint_seconds"]
-
-
-def hint_seconds(ctx: RunContext) -> float:
-    """Seconds of local search for the warm start (option ``hint_time``; -1: automatic)."""
-    chosen = ctx.options["hint_time"]
-    if chosen >= 0:
-        return chosen
-    return 0.5 if ctx.time_limit is None else min(2.0, 0.1 * ctx.time_limit)
+__all__ = ["run"]
 
 
 def run(instance: Instance, ctx: RunContext) -> Outcome:

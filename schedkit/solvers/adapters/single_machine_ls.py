@@ -14,7 +14,7 @@ from ...instances.evaluate import evaluate, lower_bound
 from ..registry import Outcome, RunContext
 from .single_machine_rules import heuristic_outcome
 
-__all__ = ["run", "warm_start", "default_iterations"]
+__all__ = ["run", "warm_start", "hint_seconds", "default_iterations", "default_stall"]
 
 
 
@@ -36,13 +36,30 @@ def _initial_sequence(inst: SingleMachine, ctx: RunContext, init: str) -> tuple[
     return init, H.rule_sequence(inst, init)
 
 
+def default_stall(n: int) -> int:
+    """Iterations without a new best after which ``ls`` stops (option ``stall`` = -1)."""
+    return max(2000, 50 * n)
+
+
+def hint_seconds(ctx: RunContext) -> float:
+    """Seconds of local search for an exact method's warm start (option ``hint_time``; -1:
+    10 % of the time limit, at most 2 s, or 0.5 s without a limit)."""
+    chosen = ctx.options["hint_time"]
+    if chosen >= 0:
+        return chosen
+    return 0.5 if ctx.time_limit is None else min(2.0, 0.1 * ctx.time_limit)
+
+
 def warm_start(inst: SingleMachine, ctx: RunContext, seconds: float) -> tuple[np.ndarray, float,
                                                                               dict[str, Any]]:
     """A good schedule for hints: the best rule, improved by ``seconds`` of local search."""
     source, seq = _initial_sequence(inst, ctx, "best")
     stats: dict[str, Any] = {"hint_from": source}
     if seconds > 0:
-        seq, value, ls_stats = H.local_search(inst, seq, time_limit=seconds, seed=ctx.seed)
+        n = inst.n_jobs
+        seq, value, ls_stats = H.local_search(
+            inst, seq, time_limit=seconds, iterations=default_iterations(n),
+            stall=default_stall(n), seed=ctx.seed)
         stats["hint_from"] = f"{source}+ls"
         stats["hint_ls_iterations"] = ls_stats["iterations"]
     else:
@@ -66,10 +83,12 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
         budget = max(0.0, min(limits) - (time.perf_counter() - t0) - _SAFETY_S)
     seq, _, stats = H.local_search(
         instance, start, time_limit=budget, iterations=iterations, strength=opts["strength"],
-        restart=opts["restart"], seed=ctx.seed, lower=lower_bound(instance))
+        restart=opts["restart"], seed=ctx.seed, lower=lower_bound(instance),
+        stall=default_stall(instance.n_jobs) if opts["stall"] < 0 else opts["stall"])
     stats["start"] = source
     out = heuristic_outcome(instance, seq, "ls", stats=stats)
     if out.status == "feasible":
-        out.stop_reason = "iteration limit" if iterations is not None and (
-            stats["iterations"] >= iterations) else "time limit"
+        out.stop_reason = ("no improvement for the stall limit" if stats["stalled"] else
+                           "iteration limit" if iterations is not None and
+                           stats["iterations"] >= iterations else "time limit")
     return out

@@ -23,8 +23,7 @@ from ...heuristics import single_machine as H
 from ...instances import InputError, Instance, SingleMachine
 from ...instances.evaluate import lower_bound
 from ..registry import Outcome, RunContext
-from .single_machine_cpsat import hint_seconds
-from .single_machine_ls import warm_start
+from .single_machine_ls import hint_seconds, warm_start
 from .single_machine_rules import proved_by_bound
 
 __all__ = ["run", "read_cbc_log"]
@@ -68,10 +67,19 @@ def _solve_highs(prob: pulp.LpProblem, ctx: RunContext,
                  seconds: float | None) -> tuple[bool, float | None, dict[str, Any]]:
     solver = pulp.HiGHS(msg=False, timeLimit=seconds, threads=ctx.workers, gapRel=0.0,
                         random_seed=ctx.seed % 2**31)
+    try:
+        import highspy
+    except ImportError as err:
+        if "highspy" in str(err) and "No module" in str(err):
+            raise InputError("the HiGHS backend needs highspy: pip install 'schedkit[highs]' "
+                             "(or pip install highspy)", field="option backend") from None
+        # Installed but not loadable, e.g. clashing with the HiGHS inside another wheel.
+        raise InputError(f"highspy is installed but cannot be loaded ({err}); reinstall it "
+                         "(pip install --force-reinstall highspy) or use backend=cbc",
+                         field="option backend") from None
     if not solver.available():
-        raise InputError("the HiGHS backend needs highspy: pip install 'schedkit[highs]' "
-                         "(or pip install highspy)", field="option backend")
-    import highspy
+        raise InputError("the HiGHS backend is unavailable in PuLP (highspy did not load "
+                         "when PuLP was imported); use backend=cbc", field="option backend")
 
     prob.solve(solver)
     model = prob.solverModel

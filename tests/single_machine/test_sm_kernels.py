@@ -1,0 +1,60 @@
+"""Single-machine Numba kernels give the same answers compiled and interpreted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+SCRIPT = r"""
+import json
+import numpy as np
+from schedkit.heuristics import sm_kernels as K
+rng = np.random.default_rng(11)
+n = 7
+p = rng.integers(1, 30, n); d = rng.integers(0, 150, n); w = rng.integers(1, 6, n)
+r = rng.integers(0, 60, n); z = np.zeros(n, dtype=np.int64)
+f = lambda a: a.astype(np.float64)
+out = {
+    "edd": K.dispatch_two_class(p, r, f(d), 0.0, f(d), 0.0, np.full(n, np.inf)).tolist(),
+    "mdd": K.dispatch_two_class(p, r, f(d), 0.0, f(p), 1.0, f(d - p)).tolist(),
+    "covert": K.covert_sequence(p, d, w, r, 2.0).tolist(),
+    "mddc": K.mddc_sequence(p, d, r).tolist(),
+    "eddc": K.eddc_sequence(p, d).tolist(),
+    "moore": K.moore_hodgson(p, d, w).tolist(),
+}
+seq = np.arange(n, dtype=np.int64)
+out["obj"] = [K.sequence_objective(p, d, w, r, c, seq) for c in range(5)]
+local = seq.copy()
+out["descent"] = [K.descent(p, d, w, z, 0, local), local.tolist()]
+cur = local.copy(); best = local.copy()
+res = K.ils_run(p, d, w, z, 0, cur, out["descent"][0], best, out["descent"][0], 5, 3, 50, 0, 0,
+                0.0, 12345)
+out["ils"] = [float(res[1]), best.tolist(), int(res[3])]
+full = (1 << n) - 1
+start = np.zeros(full + 1, np.int64); count = np.zeros(full + 1, np.int64); count[0] = 1
+cap = 200000
+lt = np.zeros(cap, np.int64); lc = np.zeros(cap); lp = np.full(cap, -1); lj = np.full(cap, -1)
+m, nlab, most = K.dp_chunk(p, d, w, r, 0, 1, full + 1, start, count, lt, lc, lp, lj, 1)
+out["dp"] = [int(m), float(lc[start[full]:start[full] + count[full]].min())]
+print(json.dumps(out))
+"""
+
+
+def _outputs(jit: bool) -> dict:
+    """The script's results in a fresh interpreter, compiled or as plain Python."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    if not jit:
+        env["NUMBA_DISABLE_JIT"] = "1"
+    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_single_machine_kernels_agree_with_and_without_jit() -> None:
+    compiled, interpreted = _outputs(jit=True), _outputs(jit=False)
+    assert compiled == interpreted
+    assert sorted(compiled["mdd"]) == list(range(7))
+    assert compiled["ils"][0] <= compiled["descent"][0]
