@@ -8,11 +8,12 @@ TF = 0.6, RDD = 0.6). For each rule, the time to sequence all n jobs with the Nu
 (:mod:`schedkit.heuristics.sm_kernels`, through its wrapper, key computation included) and with
 a NumPy implementation of the same rule and the same tie-breaking (lower index first):
 
-- EDD, SPT, WSPT: one stable ``np.argsort`` of the key (the whole rule is a sort);
-- MDD, ATC: dynamic priorities have no argsort form; the NumPy version recomputes every
-  priority at each step and takes ``np.argmin`` — O(n²), so it runs on ``--n-quadratic`` jobs
-  (default 20 000) and its jobs/s is quoted at that size, beside the Numba O(n log n) kernel at
-  both sizes.
+- EDD, SPT, WSPT: one stable ``np.argsort`` of the key (the whole rule is a sort; the Numba
+  side is a radix sort, :func:`~schedkit.heuristics.sm_kernels.radix_order`);
+- MDD, ATC (log form, see :func:`numpy_dynamic`): dynamic priorities have no argsort form;
+  the NumPy version recomputes every priority at each step and takes ``np.argmin`` — O(n²),
+  so it runs on ``--n-quadratic`` jobs (default 20 000) and its jobs/s is quoted at that size,
+  beside the Numba O(n log n) kernel at both sizes.
 
 Both sides are checked to give the same sequence. Times are medians over ``--repeats`` runs
 after one warm-up (JIT compilation excluded), in one process on this machine; they are noisy on
@@ -55,8 +56,11 @@ def numpy_dynamic(p: np.ndarray, d: np.ndarray, w: np.ndarray, rule: str,
         pl, dl = p[left], d[left]
         if rule == "mdd":
             j = int(np.argmin(np.maximum(dl, t + pl)))
-        else:  # ATC: largest index value; argmax takes the lowest index among ties
-            j = int(np.argmax(ratio[left] * np.exp(-np.maximum(0, dl - pl - t) / scale)))
+        else:
+            # ATC in log form, −ln(w/p) + max(0, d − p − t)/(k p̄), smallest first. The textbook
+            # (w/p)·exp(…) underflows to 0 once the slack exceeds ≈ 745 k p̄ (here at t = 0 for
+            # most jobs), and the rule then degenerates to index order among them.
+            j = int(np.argmin(-np.log(ratio[left]) + np.maximum(0, dl - pl - t) / scale))
         seq[pos] = left[j]
         t += p[left[j]]
         left = np.delete(left, j)
@@ -95,8 +99,10 @@ def main() -> None:
                              max(1, args.repeats // 2))
         same = bool(np.array_equal(sn, sp))
         if not same:  # floating-point near-ties (ATC): compare objectives instead
-            same_obj = H.sequence_value(small, sn) == H.sequence_value(small, sp)
-            same = f"objective {'equal' if same_obj else 'differs'}"
+            a, b = H.sequence_value(small, sn), H.sequence_value(small, sp)
+            first = int(np.argmax(sn != sp))
+            same = (f"no: from position {first}; objectives differ by "
+                    f"{100 * abs(a - b) / max(b, 1):.3f} %")
         print(f"| {rule} | {args.n:,} | {tn_big:.4f} | {args.n / tn_big:,.0f} | - | - | "
               f"- | - | - |")
         print(f"| {rule} | {args.n_quadratic:,} | {tn:.4f} | {args.n_quadratic / tn:,.0f} | "

@@ -7,6 +7,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+
+from schedkit.heuristics import sm_kernels as K
+
 SCRIPT = r"""
 import json
 import numpy as np
@@ -19,6 +23,8 @@ f = lambda a: a.astype(np.float64)
 out = {
     "edd": K.dispatch_two_class(p, r, f(d), 0.0, f(d), 0.0, np.full(n, np.inf)).tolist(),
     "mdd": K.dispatch_two_class(p, r, f(d), 0.0, f(p), 1.0, f(d - p)).tolist(),
+    "edd_sort": K.dispatch_two_class(p, z, f(d), 0.0, f(d), 0.0, np.full(n, np.inf)).tolist(),
+    "wspt_sort": K.dispatch_two_class(p, z, p / w, 0.0, p / w, 0.0, np.full(n, np.inf)).tolist(),
     "covert": K.covert_sequence(p, d, w, r, 2.0).tolist(),
     "mddc": K.mddc_sequence(p, d, r).tolist(),
     "eddc": K.eddc_sequence(p, d).tolist(),
@@ -58,3 +64,16 @@ def test_single_machine_kernels_agree_with_and_without_jit() -> None:
     assert compiled == interpreted
     assert sorted(compiled["mdd"]) == list(range(7))
     assert compiled["ils"][0] <= compiled["descent"][0]
+
+
+def test_radix_order_is_a_stable_argsort() -> None:
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n = int(rng.integers(0, 60))
+        ints = rng.integers(-2**62, 2**62, n) if trial % 2 else rng.integers(-3, 3, n)
+        assert np.array_equal(K.radix_order(ints), np.argsort(ints, kind="stable"))
+        x = rng.normal(size=n) * 10.0 ** int(rng.integers(-3, 6))
+        x[rng.random(n) < 0.2] = np.inf
+        if n:
+            x[0] = -0.0
+        assert np.array_equal(K.radix_order(K.float_sort_key(x)), np.argsort(x, kind="stable"))
