@@ -300,13 +300,22 @@ def _data_ready(t: int, p: int, proc: np.ndarray, finish: np.ndarray, pred_ptr: 
     return r
 
 
+#: Busy intervals per block of the gap index of :func:`_slot`.
+_BLOCK = 16
+
+
 @njit(cache=True)
-def _slot(slot_s: np.ndarray, slot_e: np.ndarray, cnt: np.ndarray, p: int, ready: float,
-          w: float) -> tuple[float, int]:
+def _slot(slot_s: np.ndarray, slot_e: np.ndarray, cnt: np.ndarray, gmax: np.ndarray, p: int,
+          ready: float, w: float) -> tuple[float, int]:
     """Insertion policy: the earliest start s >= ready with [s, s + w) in an idle gap of p.
 
     Busy intervals of p are ``slot_s[p, :cnt[p]]``/``slot_e[p, :cnt[p]]``, sorted and disjoint,
-    so their ends are sorted too and a binary search skips those that end by ``ready``.
+    so their ends are sorted too: a binary search skips those that end by ``ready``. Past the
+    first of the others, the candidate start before interval k is the end of interval k - 1;
+    ``gmax[p, b]`` (the largest gap before an interval of block b of ``_BLOCK`` intervals) lets
+    the walk jump over blocks whose gaps are all clearly too short. Only blocks are skipped
+    that the exact test would reject too (margin 1e-9 relative), so the result is the plain
+    forward walk's, to the last bit.
 
     Returns
     -------
@@ -314,34 +323,53 @@ def _slot(slot_s: np.ndarray, slot_e: np.ndarray, cnt: np.ndarray, p: int, ready
         The start and the index at which the new interval is to be inserted.
     """
     m = cnt[p]
-    lo, hi = 0, m
+    if m == 0 or slot_e[p, m - 1] <= ready:
+        return ready, m  # p is free from `ready` on
+    lo, hi = 0, m - 1
     while lo < hi:
         mid = (lo + hi) // 2
         if slot_e[p, mid] > ready:
             hi = mid
         else:
             lo = mid + 1
-    s = ready
     k = lo
+    if ready + w <= slot_s[p, k]:
+        return ready, k
+    margin = 1e-9 * max(1.0, abs(slot_e[p, m - 1]))
+    k += 1
     while k < m:
-        if s + w <= slot_s[p, k]:
-            return s, k
-        if slot_e[p, k] > s:
-            s = slot_e[p, k]
+        if k % _BLOCK == 0:
+            b = k // _BLOCK
+            while b * _BLOCK < m and gmax[p, b] < w - margin:
+                b += 1
+            if b * _BLOCK >= m:
+                break
+            k = b * _BLOCK
+        if slot_e[p, k - 1] + w <= slot_s[p, k]:
+            return slot_e[p, k - 1], k
         k += 1
-    return s, m
+    return slot_e[p, m - 1], m
 
 
 @njit(cache=True)
-def _occupy(slot_s: np.ndarray, slot_e: np.ndarray, cnt: np.ndarray, p: int, k: int, s: float,
-            f: float) -> None:
+def _occupy(slot_s: np.ndarray, slot_e: np.ndarray, cnt: np.ndarray, gmax: np.ndarray, p: int,
+            k: int, s: float, f: float) -> None:
+    """Insert the busy interval [s, f) at index k of p and refresh the gap index from there."""
     m = cnt[p]
     for i in range(m, k, -1):
         slot_s[p, i] = slot_s[p, i - 1]
         slot_e[p, i] = slot_e[p, i - 1]
     slot_s[p, k] = s
     slot_e[p, k] = f
-    cnt[p] = m + 1
+    m += 1
+    cnt[p] = m
+    for b in range(k // _BLOCK, (m - 1) // _BLOCK + 1):
+        g = 0.0
+        for i in range(max(1, b * _BLOCK), min(m, (b + 1) * _BLOCK)):
+            x = slot_s[p, i] - slot_e[p, i - 1]
+            if x > g:
+                g = x
+        gmax[p, b] = g
 
 
 @njit(cache=True)
@@ -376,6 +404,7 @@ def list_schedule(cost: np.ndarray, pred_ptr: np.ndarray, pred_src: np.ndarray,
     finish = np.zeros(n)
     slot_s = np.zeros((P, n)) if insertion else np.zeros((P, 1))
     slot_e = np.zeros((P, n)) if insertion else np.zeros((P, 1))
+    gmax = np.zeros((P, n // _BLOCK + 1)) if insertion else np.zeros((P, 1))
     cnt = np.zeros(P, dtype=np.int64)
     avail = np.zeros(P)
     waiting = np.zeros(n, dtype=np.int64)
@@ -402,7 +431,7 @@ def list_schedule(cost: np.ndarray, pred_ptr: np.ndarray, pred_src: np.ndarray,
             if w == 0.0:
                 s = r
             elif insertion:
-                s, k = _slot(slot_s, slot_e, cnt, p, r, w)
+                s, k = _slot(slot_s, slot_e, cnt, gmax, p, r, w)
             else:
                 s = max(r, avail[p])
             f = s + w
@@ -420,7 +449,7 @@ def list_schedule(cost: np.ndarray, pred_ptr: np.ndarray, pred_src: np.ndarray,
         finish[t] = best_f
         if best_f > best_s:
             if insertion:
-                _occupy(slot_s, slot_e, cnt, best_p, best_k, best_s, best_f)
+                _occupy(slot_s, slot_e, cnt, gmax, best_p, best_k, best_s, best_f)
             if best_f > avail[best_p]:
                 avail[best_p] = best_f
         for k in range(succ_ptr[t], succ_ptr[t + 1]):

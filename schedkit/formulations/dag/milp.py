@@ -87,9 +87,9 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
     cost = np.asarray(instance.cost, dtype=np.float64)
     M = float(big_m)
     prob = pulp.LpProblem(name, pulp.LpMinimize)
-    C = pulp.LpVariable("makespan", lowBound=0, upBound=M)
-    x = [[pulp.LpVariable(f"x_{t}_{p}", cat="Binary") for p in range(P)] for t in range(n)]
-    s = [pulp.LpVariable(f"s_{t}", lowBound=0, upBound=M) for t in range(n)]
+    C = prob.add_variable("makespan", lowBound=0, upBound=M)
+    x = [[prob.add_variable(f"x_{t}_{p}", cat="Binary") for p in range(P)] for t in range(n)]
+    s = [prob.add_variable(f"s_{t}", lowBound=0, upBound=M) for t in range(n)]
     d = [pulp.lpSum(float(cost[t, p]) * x[t][p] for p in range(P)) for t in range(n)]
     prob += C
     minw = cost.min(axis=1)
@@ -121,8 +121,8 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
         for j in range(i + 1, n):
             if j in reach[i] or i in reach[j] or (cost[i].max() == 0 or cost[j].max() == 0):
                 continue
-            z = pulp.LpVariable(f"z_{i}_{j}", cat="Binary")
-            y = pulp.LpVariable(f"y_{i}_{j}", lowBound=0, upBound=1)
+            z = prob.add_variable(f"z_{i}_{j}", cat="Binary")
+            y = prob.add_variable(f"y_{i}_{j}", lowBound=0, upBound=1)
             for p in range(P):
                 prob += y >= x[i][p] + x[j][p] - 1, f"same_{i}_{j}_{p}"
             prob += s[j] >= s[i] + d[i] - M * (1 - z) - M * (1 - y), f"ij_{i}_{j}"
