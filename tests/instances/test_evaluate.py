@@ -228,3 +228,22 @@ def test_lower_bound_is_below_a_feasible_objective(inst) -> None:
            "dag": {"processor": [0, 1, 0], "start": [0, 5, 2]},
            "expert_placement": EP_OK, "sequence_parallel": SP_OK}[inst.problem]
     assert lower_bound(inst) <= evaluate(inst, sol).objective + 1e-9
+
+
+def test_jackson_preemptive_bound_small_case() -> None:
+    from schedkit.instances.evaluate import _jackson_preemptive
+
+    # op0 released at 0 (p 4, tail 1); op1 released at 1 (p 2, tail 10) preempts it:
+    # op1 runs [1, 3) -> 3 + 10 = 13; op0 finishes at 6 -> 6 + 1 = 7.
+    assert _jackson_preemptive(np.array([0, 1]), np.array([4, 2]), np.array([1, 10])) == 13
+
+
+def test_jobshop_bound_never_exceeds_published_lower_bounds() -> None:
+    import schedkit as sk
+
+    names = [e.name for e in sk.catalogue("jobshop")]
+    assert len(names) == 162
+    for name in names:
+        inst = sk.load(name)
+        assert lower_bound(inst) <= inst.bounds.lower, name
+    assert lower_bound(sk.load("ft10")) == 808  # stronger than max(job, machine) = 655
