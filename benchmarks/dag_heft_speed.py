@@ -5,14 +5,18 @@
 
 Instances: ``schedkit.generate("dag", tasks=N, processors=16, seed=SEED)`` (Topcuoglu et al.'s
 random layered DAGs, CCR 1, heterogeneity 1). Both methods run through the same public call,
-``schedkit.solve(instance, method)``: ``heft`` and ``heft-python-reference``, the latter
-registered in this process only, with the adapter of ``benchmarks/heft_reference.py`` (same
-wrapper, same insertion policy, same arithmetic). After one warm-up run each (JIT compilation,
-caches), runs alternate between the two, ``--repeats`` times; reported: medians of the method
-time that ``solve()`` records (``Result.runtime_s``: instance → arrays → schedule → solution)
-and of the wall time of the whole ``solve()`` call (which adds the same fixed work for both:
-instance hash, evaluator check, lower bound, Result), their ratios, and whether makespans and
-start times are identical.
+``schedkit.solve(instance, method)``: ``heft`` and two pure-Python references registered in
+this process only, with the adapters of ``benchmarks/heft_reference.py`` (same wrapper, same
+insertion policy, same arithmetic): ``heft-python-reference`` walks a processor's busy
+intervals from the first (the straightforward search; the acceptance comparison) and
+``heft-python-bisect`` first jumps with ``bisect`` past those that end before the data-ready
+time (the kernel additionally skips blocks of too-short gaps), which shows how much of the
+ratio is compilation alone. After one warm-up run each (JIT compilation, caches), runs
+alternate between the three, ``--repeats`` times; reported: medians of the method time that
+``solve()`` records (``Result.runtime_s``: instance → arrays → schedule → solution) and of the
+wall time of the whole ``solve()`` call (which adds the same fixed work for all: instance hash,
+evaluator check, lower bound, Result), their ratios, and whether the three schedules
+(processors and start times) are identical.
 """
 
 from __future__ import annotations
@@ -31,12 +35,16 @@ import schedkit as sk  # noqa: E402
 from schedkit.solvers.registry import METHODS, Method, register  # noqa: E402
 
 REFERENCE = "heft-python-reference"
+BISECT = "heft-python-bisect"
 
 
-def _register_reference() -> None:
+def _register_references() -> None:
     if REFERENCE not in METHODS:
         register(Method(REFERENCE, ("dag",), "heft_reference:run", "heuristic",
-                        "pure-Python HEFT (benchmark reference)"))
+                        "pure-Python HEFT, linear gap search (benchmark reference)"))
+    if BISECT not in METHODS:
+        register(Method(BISECT, ("dag",), "heft_reference:run_bisect", "heuristic",
+                        "pure-Python HEFT, bisect gap search (benchmark reference)"))
 
 
 def _timed(inst: sk.Instance, method: str) -> tuple[sk.Result, float]:
@@ -52,36 +60,35 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    _register_reference()
+    _register_references()
+    methods = ("heft", REFERENCE, BISECT)
     print(f"host: {host()}; {args.processors} processors, seed {args.seed}, "
           f"{args.repeats} alternating repeats after one warm-up each\n")
-    print("| tasks | edges | heft method time | reference method time | ratio | "
-          "heft solve() wall | reference solve() wall | ratio | makespan heft | "
-          "makespan reference | identical |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| tasks | edges | heft | reference (linear) | ratio | reference (bisect) | ratio | "
+          "heft solve() wall | reference solve() wall | ratio | makespan (all three) | "
+          "identical schedules |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in args.sizes:
         inst = sk.generate("dag", tasks=n, processors=args.processors, seed=args.seed)
-        fast, _ = _timed(inst, "heft")
-        ref, _ = _timed(inst, REFERENCE)
-        same = (fast.objective == ref.objective
-                and fast.solution["start"] == ref.solution["start"]
-                and fast.solution["processor"] == ref.solution["processor"])
-        assert fast.verified and ref.verified
-        rt = {"heft": [], REFERENCE: []}
-        wall = {"heft": [], REFERENCE: []}
+        first = {m: _timed(inst, m)[0] for m in methods}  # warm-up, and the schedules
+        assert all(r.verified for r in first.values())
+        same = all(r.solution == first["heft"].solution for r in first.values())
+        rt: dict[str, list[float]] = {m: [] for m in methods}
+        wall: dict[str, list[float]] = {m: [] for m in methods}
         for _ in range(args.repeats):
-            for method in ("heft", REFERENCE):
-                res, w = _timed(inst, method)
-                rt[method].append(res.runtime_s)
-                wall[method].append(w)
-                same = same and res.objective == fast.objective
-        m_rt = {k: statistics.median(v) for k, v in rt.items()}
-        m_wall = {k: statistics.median(v) for k, v in wall.items()}
-        print(f"| {n} | {inst.edges.shape[0]} | {1e3 * m_rt['heft']:.2f} ms | "
-              f"{1e3 * m_rt[REFERENCE]:.1f} ms | {m_rt[REFERENCE] / m_rt['heft']:.0f}x | "
-              f"{1e3 * m_wall['heft']:.1f} ms | {1e3 * m_wall[REFERENCE]:.1f} ms | "
-              f"{m_wall[REFERENCE] / m_wall['heft']:.1f}x | {fast.objective:g} | "
-              f"{ref.objective:g} | {'yes' if same else 'NO'} |", flush=True)
+            for m in methods:
+                res, w = _timed(inst, m)
+                rt[m].append(res.runtime_s)
+                wall[m].append(w)
+                same = same and res.objective == first["heft"].objective
+        med = {m: statistics.median(v) for m, v in rt.items()}
+        mw = {m: statistics.median(v) for m, v in wall.items()}
+        print(f"| {n} | {inst.edges.shape[0]} | {1e3 * med['heft']:.2f} ms | "
+              f"{1e3 * med[REFERENCE]:.1f} ms | {med[REFERENCE] / med['heft']:.0f}x | "
+              f"{1e3 * med[BISECT]:.1f} ms | {med[BISECT] / med['heft']:.0f}x | "
+              f"{1e3 * mw['heft']:.1f} ms | {1e3 * mw[REFERENCE]:.1f} ms | "
+              f"{mw[REFERENCE] / mw['heft']:.1f}x | {first['heft'].objective:g} | "
+              f"{'yes' if same else 'NO'} |", flush=True)
 
 
 if __name__ == "__main__":

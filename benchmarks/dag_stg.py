@@ -2,7 +2,7 @@
 """STG sweep: cpsat and the list schedulers on the 50 bundled STG graphs with published optima.
 
     python benchmarks/dag_stg.py [--processors 4] [--time-limit 10] [--workers 2]
-                                 [--out benchmarks/results/dag_stg.jsonl]
+                                 [--out results/dag_stg.jsonl]
 
 Instances: ``stg50-0000 … stg50-0029`` and ``stg100-0000 … stg100-0019`` loaded with
 ``schedkit.load(name, processors=P)`` (identical processors, no communication: P|prec|Cmax),
@@ -47,7 +47,7 @@ def main() -> None:
     ap.add_argument("--processors", type=int, default=4)
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/dag_stg.jsonl"))
+    ap.add_argument("--out", type=Path, default=Path("results/dag_stg.jsonl"))
     args = ap.parse_args()
     widened = ensure_dag_exact_methods()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -57,6 +57,7 @@ from .common import (
 __all__ = ["IntegerData", "DagCpModel", "integer_data", "build"]
 
 _EXACT_TOL = 1e-9
+_ULPS = 4.0
 _MAX_POWER = 6
 
 
@@ -88,10 +89,12 @@ class IntegerData:
 
 
 def _floor(x: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Round down, except values within 1e-9 relative of an integer (float noise of an exact
-    product such as 0.1·10); returns the integers and whether all were (nearly) integral."""
+    """Round down, except values that are an integer up to float noise (such as 0.1·10 =
+    1.0000000000000002: within 1e-9 plus a few ulps of it); returns the integers and whether
+    all were integral in that sense. The tolerance must not grow faster than the ulp: with a
+    relative one, 1e-9·x exceeds 0.5 for x > 5e8 and every large scaled time would pass."""
     near = np.round(x)
-    close = np.abs(x - near) <= _EXACT_TOL * np.maximum(1.0, np.abs(x))
+    close = np.abs(x - near) <= _EXACT_TOL + _ULPS * np.finfo(np.float64).eps * np.abs(x)
     return np.where(close, near, np.floor(x)).astype(np.int64), bool(close.all())
 
 
