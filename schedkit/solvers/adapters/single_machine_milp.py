@@ -49,17 +49,32 @@ def read_cbc_log(text: str) -> dict[str, Any]:
 
 def _solve_cbc(prob: pulp.LpProblem, ctx: RunContext, seconds: float | None,
                warm: bool) -> tuple[bool, float | None, dict[str, Any]]:
+    t0 = time.perf_counter()
+    stats: dict[str, Any] = {"backend": "cbc"}
     with tempfile.TemporaryDirectory(prefix="schedkit-cbc-") as tmp:
         log = Path(tmp) / "cbc.log"
-        solver = pulp.PULP_CBC_CMD(
-            msg=False, timeLimit=seconds, threads=ctx.workers, gapRel=0.0, warmStart=warm,
-            logPath=str(log), options=[f"randomSeed {1 + ctx.seed % 2**30}",
-                                       f"randomCbcSeed {1 + ctx.seed % 2**30}"])
-        prob.solve(solver)
+
+        def attempt(with_start: bool, limit: float | None) -> None:
+            prob.solve(pulp.PULP_CBC_CMD(
+                msg=False, timeLimit=limit, threads=ctx.workers, gapRel=0.0,
+                warmStart=with_start, logPath=str(log),
+                options=[f"randomSeed {1 + ctx.seed % 2**30}",
+                         f"randomCbcSeed {1 + ctx.seed % 2**30}"]))
+
+        try:
+            attempt(warm, seconds)
+        except pulp.PulpSolverError:
+            if not warm:
+                raise
+            # The bundled CBC 2.10 can crash (SIGSEGV) reading a MIP start when the time limit
+            # falls during its start heuristics; the warm start stays our incumbent anyway.
+            stats["cbc_crashed_with_mip_start"] = True
+            left = None if seconds is None else max(0.05, seconds - (time.perf_counter() - t0))
+            attempt(False, left)
         info = read_cbc_log(log.read_text(errors="replace")) if log.exists() else {}
     result = info.get("result", "")
     proved = prob.sol_status == pulp.LpSolutionOptimal and result.startswith("Optimal")
-    stats = {"backend": "cbc", "cbc_result": result, "nodes": info.get("nodes")}
+    stats.update(cbc_result=result, nodes=info.get("nodes"))
     return proved, info.get("lower"), stats
 
 
@@ -108,7 +123,12 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
                  build_s=round(time.perf_counter() - t0, 3))
     seconds = None
     if ctx.time_limit is not None:
-        seconds = max(1.0, ctx.time_limit - (time.perf_counter() - t0))
+        seconds = ctx.time_limit - (time.perf_counter() - t0)
+        if seconds < 0.05 and hint is not None:  # no time left for the solver
+            return Outcome(H.sm_solution(instance, hint), "feasible", bound=lower_bound(instance),
+                           objective=upper, stats=stats,
+                           stop_reason="time limit reached while building; warm start returned")
+        seconds = max(seconds, 0.05)
     if opts["backend"] == "highs":
         proved, bound, solver_stats = _solve_highs(built.problem, ctx, seconds)
     else:
