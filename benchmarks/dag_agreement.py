@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _dag_common import ensure_dag_exact_methods, host  # noqa: E402
+from _dag_common import host  # noqa: E402
 
 import schedkit as sk  # noqa: E402
 
@@ -33,7 +33,6 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=1)
     args = ap.parse_args()
-    ensure_dag_exact_methods()
     print(f"host: {host()}; time limit {args.time_limit:g} s, {args.workers} worker(s)\n")
     labels = [m if not o else f"list-{o['priority']}" for m, o in HEURISTICS]
     print("| seed | tasks | edges | cpsat | time | milp | time | agree | "

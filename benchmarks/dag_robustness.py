@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from _dag_common import ensure_dag_exact_methods, host  # noqa: E402
+from _dag_common import host  # noqa: E402
 
 import schedkit as sk  # noqa: E402
 from schedkit.instances.robustness import robustness  # noqa: E402
@@ -38,7 +38,6 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
-    ensure_dag_exact_methods()
     print(f"host: {host()}; noise {args.noise}, {args.samples} samples, seed {args.seed}; "
           f"cpsat {args.time_limit:g} s, {args.workers} workers\n")
     print("| workflow | method | status | bound (s) | planned (s) | mean (s) | mean/planned | "

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _dag_common import append, ensure_dag_exact_methods, host  # noqa: E402
+from _dag_common import append, host  # noqa: E402
 
 import schedkit as sk  # noqa: E402
 
@@ -49,12 +49,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path("results/dag_stg.jsonl"))
     args = ap.parse_args()
-    widened = ensure_dag_exact_methods()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("")
     print(f"host: {host()}; processors {args.processors}; cpsat {args.time_limit:g} s, "
-          f"{args.workers} workers, seed 0" + (f"; registry widened for {widened}"
-                                                if widened else ""))
+          f"{args.workers} workers, seed 0")
     rows = []
     gaps: dict[str, list[float]] = {label: [] for label, _, _ in HEURISTICS}
     gaps["cpsat"] = []

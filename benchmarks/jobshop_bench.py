@@ -77,14 +77,15 @@ def bench_dispatch(instances: list[str], rules: list[str], repeats: int) -> None
                                for j in range(inst.n_jobs)], name=name)
         for rule in rules:
             solver = DispatchingRuleSolver(dispatching_rule=RULES[rule])
-            t_ref, schedule = _median_time(lambda s=solver: s.solve(jsl), repeats)
+            t_ref, schedule = _median_time(lambda s=solver, x=jsl: s.solve(x), repeats)
             # The heuristic itself: instance in, schedule out (what job_shop_lib's solve does).
-            t_heur, _ = _median_time(lambda r=rule: dispatch(inst, r, "nondelay"), repeats)
+            t_heur, _ = _median_time(lambda r=rule, i=inst: dispatch(i, r, "nondelay"), repeats)
             # The whole public call: heuristic, independent re-check by the evaluator, cheap
             # bound, hash and Result record.
             t_solve, result = _median_time(
-                lambda r=rule: sk.solve(inst, "dispatch",
-                                        options={"rule": r, "mode": "nondelay"}), repeats)
+                lambda r=rule, i=inst: sk.solve(i, "dispatch",
+                                                options={"rule": r, "mode": "nondelay"}),
+                repeats)
             print(f"| {name} | {rule} | {schedule.makespan()} | {result.objective:g} | "
                   f"{t_ref:.4f} | {t_heur:.6f} | {t_ref / t_heur:.0f}x | {t_solve:.6f} | "
                   f"{t_ref / t_solve:.0f}x |", flush=True)

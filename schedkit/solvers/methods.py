@@ -20,16 +20,22 @@ register(Method(
 
 # -- shared names: one Method each, the adapter routes by problem ----------------------------
 register(Method(
-    "cpsat", ("jobshop",), "schedkit.solvers.adapters.by_problem:cpsat", "exact",
+    "cpsat", ("jobshop", "dag"), "schedkit.solvers.adapters.by_problem:cpsat", "exact",
     "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
     options=(
         Option("model", str, "strong", "strong: heuristic horizon, makespan interval in every "
                "machine's no-overlap, redundant load bounds, hints; textbook: none of these",
                choices=("strong", "textbook"), problems=("jobshop",)),
+        Option("hint", bool, True, "hint the best cheap schedule (HEFT, PEFT, CPOP, list)",
+               problems=("dag",)),
+        Option("symmetry_breaking", bool, True, "order interchangeable processors",
+               problems=("dag",)),
+        Option("scale", float, 0.0, "model time units per instance unit (0: automatic)",
+               problems=("dag",)),
     ),
 ))
 register(Method(
-    "milp", ("jobshop",), "schedkit.solvers.adapters.by_problem:milp", "exact",
+    "milp", ("jobshop", "dag"), "schedkit.solvers.adapters.by_problem:milp", "exact",
     "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
     options=(
         Option("backend", str, "cbc", "MILP solver", choices=("cbc", "highs")),

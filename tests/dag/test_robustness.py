@@ -28,7 +28,6 @@ def test_same_seed_same_numbers(montage: sk.DAG) -> None:
     assert "planned" in a.summary() and a.to_dict(with_samples=True)["samples"][0] == a.samples[0]
 
 
-@pytest.mark.usefixtures("exact_methods")
 def test_every_method_and_the_exact_one(montage: sk.DAG) -> None:
     for method, kw in (("cpsat", {"time_limit": 2, "workers": 2}), ("peft", {}),
                        ("list", {}), ("cpop", {}), ("baseline", {})):

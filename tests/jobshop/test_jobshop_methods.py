@@ -124,8 +124,8 @@ from schedkit.heuristics.jobshop import RULES, dispatch
 inst = sk.load("la01")
 inst = sk.JobShop(machines=inst.machines, job_offsets=inst.job_offsets,
                   op_machine=inst.op_machine, op_duration=inst.op_duration,
-                  due=(np.arange(inst.n_jobs) * 97 % 700 + 300), weight=np.arange(inst.n_jobs) % 3 + 1,
-                  name="la01-due")
+                  due=(np.arange(inst.n_jobs) * 97 % 700 + 300),
+                  weight=np.arange(inst.n_jobs) % 3 + 1, name="la01-due")
 out = {f"{r}/{m}": dispatch(inst, r, m, seed=4)["start"] for r in RULES
        for m in ("active", "nondelay")}
 print(json.dumps(out))

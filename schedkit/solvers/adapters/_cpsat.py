@@ -36,7 +36,7 @@ def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int
         cp_model.FEASIBLE: "feasible",
         cp_model.INFEASIBLE: "infeasible",
     }.get(code, "unknown")
-    has_objective = model.Proto().HasField("objective")
+    has_objective = model.HasObjective()
     objective = solver.ObjectiveValue() if status in ("optimal", "feasible") and has_objective \
         else None
     bound = solver.BestObjectiveBound() if has_objective and status != "infeasible" else None

@@ -45,7 +45,8 @@ def _solver(backend: str, time_limit: float | None, workers: int, seed: int,
                             random_seed=seed % 2**31)
         if not solver.available():
             raise InputError("the HiGHS backend needs highspy: pip install 'schedkit[highs]' "
-                             "(or pip install highspy)", field="option backend")
+                             "(highspy 1.11-1.12: newer ones clash with OR-Tools' bundled "
+                             "HiGHS in one process)", field="option backend")
         return solver
     raise InputError(f"unknown MILP backend {backend!r} (choose from {', '.join(BACKENDS)})",
                      field="option backend")
