@@ -14,6 +14,7 @@ from .instances import (
     InputError,
     Instance,
     JobShop,
+    Robustness,
     SequenceParallel,
     SingleMachine,
     Violation,
@@ -28,6 +29,8 @@ from .instances import (
     lower_bound,
     metrics,
     read,
+    replay,
+    robustness,
 )
 from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
@@ -52,6 +55,7 @@ __all__ = [
     "FORMATS",
     "GENERATORS",
     "PROBLEMS",
+    "Robustness",
     "Bounds",
     "CatalogueEntry",
     "Evaluation",
@@ -85,6 +89,8 @@ __all__ = [
     "plot_result",
     "read",
     "read_results",
+    "replay",
+    "robustness",
     "save",
     "save_plot",
     "solve",

@@ -224,6 +224,44 @@ def plot(result: Path, output: Path | None, record: int, instance_ref: str | Non
     click.echo(f"wrote {target}")
 
 
+@cli.command("robustness")
+@click.argument("instance")
+@click.argument("result", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--noise", default="lognormal:0.2", show_default=True,
+              help="lognormal:s (mean-one, log-sd s), uniform:x (±x·100 %) or none.")
+@click.option("--samples", type=int, default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--perturb-communication", is_flag=True,
+              help="Also perturb every edge's communication time.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_format_option
+@_input_option
+def robustness_cmd(instance: str, result: Path, noise: str, samples: int, seed: int,
+                   perturb_communication: bool, as_json: bool, fmt: str | None,
+                   read_options: tuple[str, ...]) -> None:
+    """Re-execute each DAG schedule in RESULT under random run times: realised makespans."""
+    inst = _load(instance, fmt, read_options)
+    sha = sk.instance_sha256(inst)
+    records = [r for r in sk.read_results(result) if r.instance_sha256 == sha and r.ok]
+    if not records:
+        raise sk.InputError(f"no feasible result for instance {inst.name!r}",
+                            source=str(result))
+    rows = []
+    for rec in records:
+        rob = sk.robustness(inst, rec, noise=noise, samples=samples, seed=seed,
+                            perturb_communication=perturb_communication)
+        rows.append((rec.method, rob))
+    if as_json:
+        click.echo(json.dumps([{"method": m, **r.to_dict()} for m, r in rows], indent=1))
+        return
+    table = _Table([("method", 14), ("planned", 12), ("mean", 12), ("p95", 12),
+                    ("worst", 12), ("mean/plan", 9)])
+    for method, r in rows:
+        table.row([method, _fmt(r.planned), _fmt(r.mean), _fmt(r.p95), _fmt(r.worst),
+                   f"{r.mean / r.planned:.3f}" if r.planned else "-"])
+    click.echo(f"noise {noise}, {samples} samples, seed {seed}", err=True)
+
+
 @cli.command("methods")
 @click.option("--problem", "-p", default=None, help="Only methods for this problem.")
 def methods_cmd(problem: str | None) -> None:

@@ -25,12 +25,14 @@ from .model import (
     SingleMachine,
 )
 from .readers import FORMATS, read, write
+from .robustness import Robustness, replay, robustness
 
 __all__ = [
     "DAG",
     "FORMATS",
     "GENERATORS",
     "PROBLEMS",
+    "Robustness",
     "SCHEMA",
     "Bounds",
     "CatalogueEntry",
@@ -57,6 +59,8 @@ __all__ = [
     "objective",
     "read",
     "read_instance_json",
+    "replay",
+    "robustness",
     "write",
     "write_instance_json",
 ]
