@@ -11,9 +11,9 @@ median wall time of repeated runs (after one warm-up run each) and the makespans
 
 ``cpsat``: schedkit's ``cpsat`` (strong model) against the textbook CP-SAT model
 (``--option model=textbook``: no makespan interval, no redundant constraints, no heuristic
-horizon, no hints) at the same time limit and workers on ta21, ta31, ta41, ta51, ta61, ta71;
-gap to the best known upper bound (bks.json). Runs alternate between the two models so that
-noise from the shared machine hits both alike.
+horizon, no hints) at the same time limit, workers and seeds (0 and 1) on ta21, ta31, ta41,
+ta51, ta61, ta71; gap to the best known upper bound (bks.json). Runs alternate between the two
+models so that noise from the shared machine hits both alike.
 
 job_shop_lib is a benchmark-only dependency: ``pip install job-shop-lib``.
 """
@@ -92,22 +92,24 @@ def bench_dispatch(instances: list[str], rules: list[str], repeats: int) -> None
 
 
 def bench_cpsat(instances: list[str], time_limit: float, workers: int,
-                out: Path | None) -> None:
-    print(f"host: {_host()}; time limit {time_limit:g} s; workers {workers}; seed 0\n")
+                out: Path | None, seeds: list[int]) -> None:
+    print(f"host: {_host()}; time limit {time_limit:g} s; workers {workers}; "
+          f"seeds {seeds}; OR-Tools {sk.solve('ft06', 'baseline').versions.get('ortools')}\n")
     rows = []
-    for name in instances:
-        inst = sk.load(name)
-        pair = {}
-        for label, options in (("textbook", {"model": "textbook"}), ("strong", {})):
-            res = sk.solve(inst, "cpsat", time_limit=time_limit, workers=workers,
-                           options=options)
-            if out is not None:
-                with out.open("a", encoding="utf-8") as fh:
-                    fh.write(res.to_json() + "\n")
-            pair[label] = res
-            print(f"  {name} {label}: {res.status} {res.objective} bound {res.bound} "
-                  f"({res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
-        rows.append((name, inst.bounds.upper, pair))
+    for seed in seeds:
+        for name in instances:
+            inst = sk.load(name)
+            pair = {}
+            for label, options in (("textbook", {"model": "textbook"}), ("strong", {})):
+                res = sk.solve(inst, "cpsat", time_limit=time_limit, workers=workers,
+                               seed=seed, options=options)
+                if out is not None:
+                    with out.open("a", encoding="utf-8") as fh:
+                        fh.write(res.to_json() + "\n")
+                pair[label] = res
+                print(f"  {name} seed {seed} {label}: {res.status} {res.objective} bound "
+                      f"{res.bound} ({res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
+            rows.append((f"{name} (seed {seed})", inst.bounds.upper, pair))
     print("| instance | best known | textbook objective | textbook gap to best known "
           "| textbook bound | strong objective | strong gap to best known | strong bound |")
     print("|---|---|---|---|---|---|---|---|")
@@ -143,11 +145,12 @@ def main() -> None:
     c.add_argument("--time-limit", type=float, default=30.0)
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--out", type=Path, default=None, help="also append results JSONL here")
+    c.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     args = parser.parse_args()
     if args.what == "dispatch":
         bench_dispatch(args.instances, args.rules, args.repeats)
     else:
-        bench_cpsat(args.instances, args.time_limit, args.workers, args.out)
+        bench_cpsat(args.instances, args.time_limit, args.workers, args.out, args.seeds)
 
 
 if __name__ == "__main__":
