@@ -38,7 +38,8 @@ def group_of(name: str) -> str:
 
 
 def _label(r: sk.Result) -> str:
-    return r.stats.get("label", r.method)
+    label = r.stats.get("label", r.method)
+    return label if r.time_limit_s is None else f"{label}@{r.time_limit_s:g}s"
 
 
 def tables(results: list[sk.Result]) -> str:

@@ -1,5 +1,9 @@
 """Adapter of ``milp`` on one machine: PuLP with CBC (bundled) or HiGHS (optional highspy).
 
+Time limit: CBC gets what is left of the run's limit; because it reads its clock only between
+phases, a watchdog kills it (only the ``cbc`` children of this process) when it runs more than
+max(1 s, 10 %) past that, and the warm start is returned.
+
 Honest statuses: PuLP calls a run "Optimal" when CBC stopped at the time limit with an
 incumbent, so proof comes from the solver itself — CBC's log must say "Optimal solution found"
 (and not "Stopped"), HiGHS's model status must be ``kOptimal`` — both run with a zero relative
@@ -10,8 +14,11 @@ bound reported is CBC's "Lower bound" line or HiGHS's ``mip_dual_bound``.
 from __future__ import annotations
 
 import math
+import os
 import re
+import signal
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,6 +54,33 @@ def read_cbc_log(text: str) -> dict[str, Any]:
     return out
 
 
+def _kill_own_cbc() -> int:
+    """SIGKILL the ``cbc`` processes that are children of this process; returns how many."""
+    killed = 0
+    me = os.getpid()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.find("(") + 1:stat.rfind(")")]
+        fields = stat[stat.rfind(")") + 2:].split()
+        if comm == "cbc" and len(fields) > 1 and int(fields[1]) == me:
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
+
+
+def _grace(seconds: float) -> float:
+    """How long past its limit CBC may run before it is killed."""
+    return max(1.0, 0.1 * seconds)
+
+
 def _solve_cbc(prob: pulp.LpProblem, ctx: RunContext, seconds: float | None,
                warm: bool) -> tuple[bool, float | None, dict[str, Any]]:
     t0 = time.perf_counter()
@@ -54,16 +88,37 @@ def _solve_cbc(prob: pulp.LpProblem, ctx: RunContext, seconds: float | None,
     with tempfile.TemporaryDirectory(prefix="schedkit-cbc-") as tmp:
         log = Path(tmp) / "cbc.log"
 
+        watchdog: dict[str, Any] = {"fired": False}
+
         def attempt(with_start: bool, limit: float | None) -> None:
-            prob.solve(pulp.PULP_CBC_CMD(
-                msg=False, timeLimit=limit, threads=ctx.workers, gapRel=0.0,
-                warmStart=with_start, logPath=str(log),
-                options=[f"randomSeed {1 + ctx.seed % 2**30}",
-                         f"randomCbcSeed {1 + ctx.seed % 2**30}"]))
+            # CBC reads its clock only between phases: the MIP-start heuristics and the root LP
+            # of a large model can run far past -sec. A watchdog kills it past the grace.
+            done = threading.Event()
+            if limit is not None:
+                deadline = time.perf_counter() + limit + _grace(limit)
+
+                def watch() -> None:
+                    # Poll: PuLP may still be writing the model when the deadline passes.
+                    while not done.wait(0.1):
+                        if time.perf_counter() > deadline and _kill_own_cbc() > 0:
+                            watchdog["fired"] = True
+
+                threading.Thread(target=watch, daemon=True).start()
+            try:
+                prob.solve(pulp.PULP_CBC_CMD(
+                    msg=False, timeLimit=limit, threads=ctx.workers, gapRel=0.0,
+                    warmStart=with_start, logPath=str(log),
+                    options=[f"randomSeed {1 + ctx.seed % 2**30}",
+                             f"randomCbcSeed {1 + ctx.seed % 2**30}"]))
+            finally:
+                done.set()
 
         try:
             attempt(warm, seconds)
         except pulp.PulpSolverError:
+            if watchdog["fired"]:
+                stats["cbc_killed_past_limit"] = True
+                return False, None, stats
             if not warm:
                 raise
             # The bundled CBC 2.10 can crash (SIGSEGV) reading a MIP start when the time limit
@@ -137,7 +192,8 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
     stats.update(solver_stats)
     lb = lower_bound(instance)
     bound = lb if bound is None or not math.isfinite(bound) else max(bound, lb)
-    seq = built.sequence() if built.problem.sol_status in (
+    killed = stats.get("cbc_killed_past_limit", False)
+    seq = built.sequence() if not killed and built.problem.sol_status in (
         pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) else None
     value = None if seq is None else H.sequence_value(instance, seq)
     if proved and value is not None:
@@ -149,10 +205,12 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
     if hint is not None and upper is not None and (value is None or upper < value):
         seq, value = hint, upper  # the warm start stays the incumbent
     if seq is None or value is None:
-        return Outcome(None, "unknown", bound=bound, stop_reason="no integer solution",
-                       stats=stats)
+        return Outcome(None, "unknown", bound=bound, stats=stats,
+                       stop_reason="CBC killed past the time limit" if killed
+                       else "no integer solution")
     if proved or proved_by_bound(value, bound):
         return Outcome(H.sm_solution(instance, seq), "optimal", bound=value, objective=value,
                        stop_reason="solver proved optimality", stats=stats)
     return Outcome(H.sm_solution(instance, seq), "feasible", bound=bound, objective=value,
-                   stop_reason="time limit", stats=stats)
+                   stop_reason="CBC killed past the time limit; warm start returned" if killed
+                   else "time limit", stats=stats)
