@@ -18,9 +18,21 @@ register(Method(
     "one group)",
 ))
 
+_SM = ("single_machine",)
+# Options of the single-machine exact models (warm start and dominance rules).
+_SM_HINTS = (
+    Option("hint", bool, True, "warm start from the best rule + local search (hint, bound)",
+           problems=_SM),
+    Option("hint_time", float, -1.0, "seconds of local search for the warm start "
+           "(-1: 10 % of the time limit, at most 2 s)", problems=_SM),
+    Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; Smith) when "
+           "there are no release dates", problems=_SM),
+)
+
 # -- shared names: one Method each, the adapter routes by problem ----------------------------
 register(Method(
-    "cpsat", ("jobshop", "dag"), "schedkit.solvers.adapters.by_problem:cpsat", "exact",
+    "cpsat", ("jobshop", "single_machine", "dag"), "schedkit.solvers.adapters.by_problem:cpsat",
+    "exact",
     "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
     options=(
         Option("model", str, "strong", "strong: heuristic horizon, makespan interval in every "
@@ -32,13 +44,18 @@ register(Method(
                problems=("dag",)),
         Option("scale", float, 0.0, "model time units per instance unit (0: automatic)",
                problems=("dag",)),
+        *_SM_HINTS,
     ),
 ))
 register(Method(
-    "milp", ("jobshop", "dag"), "schedkit.solvers.adapters.by_problem:milp", "exact",
-    "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
+    "milp", ("jobshop", "single_machine", "dag"), "schedkit.solvers.adapters.by_problem:milp",
+    "exact", "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
     options=(
         Option("backend", str, "cbc", "MILP solver", choices=("cbc", "highs")),
+        Option("model", str, "positional", "single machine: positional (Keha et al.) or "
+               "time-indexed (Sousa & Wolsey)", choices=("positional", "time_indexed"),
+               problems=_SM),
+        *_SM_HINTS,
     ),
 ))
 
@@ -61,32 +78,8 @@ register(Method(
     options=(Option("random_runs", int, 10, "random-rule runs per mode"), _ATC_K),
 ))
 
-# -- single_machine -------------------------------------------------------------------------
-_SM = ("single_machine",)
+# -- single_machine (cpsat and milp above) --------------------------------------------------
 _SM_RULES = "schedkit.solvers.adapters.single_machine_rules:"
-_SM_HINTS = (
-    Option("hint", bool, True, "warm start from the best rule + local search (hint, bound)"),
-    Option("hint_time", float, -1.0, "seconds of local search for the warm start "
-           "(-1: 10 % of the time limit, at most 2 s)"),
-    Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; Smith) when "
-           "there are no release dates"),
-)
-register(Method(
-    "sm-cpsat", _SM, "schedkit.solvers.adapters.single_machine_cpsat:run", "exact",
-    "CP-SAT interval/no-overlap model, tight horizon, dominance, hints; proves optimality",
-    options=_SM_HINTS,
-))
-register(Method(
-    "sm-milp", _SM, "schedkit.solvers.adapters.single_machine_milp:run", "exact",
-    "MILP through PuLP: positional (Keha et al.) or time-indexed (Sousa & Wolsey); honest status",
-    options=(
-        Option("model", str, "positional", "formulation", choices=("positional",
-                                                                   "time_indexed")),
-        Option("backend", str, "cbc", "MILP solver (highs needs highspy)",
-               choices=("cbc", "highs")),
-        *_SM_HINTS,
-    ),
-))
 register(Method(
     "dp", _SM, "schedkit.solvers.adapters.single_machine_dp:run", "exact",
     "dynamic program over the 2^n subsets (Pareto labels with release dates)",

@@ -6,7 +6,6 @@ import numpy as np
 
 import schedkit as sk
 from schedkit.instances import SingleMachine
-from schedkit.solvers.registry import get_method
 
 OBJECTIVES = SingleMachine.objectives
 
@@ -32,7 +31,3 @@ def small_instances() -> list[SingleMachine]:
 
 SMALL = small_instances()
 
-
-def shared(name: str) -> str:
-    """``cpsat``/``milp`` once they solve single_machine, else the interim ``sm-`` names."""
-    return name if "single_machine" in get_method(name).problems else f"sm-{name}"

@@ -7,16 +7,16 @@ import itertools
 import numpy as np
 import pulp
 import pytest
-from sm_cases import SMALL, shared
+from sm_cases import SMALL
 
 import schedkit as sk
 from schedkit.instances import SingleMachine
 from schedkit.solvers.adapters.single_machine_milp import read_cbc_log
 
 EXACT = [
-    pytest.param(lambda: shared("cpsat"), {}, id="cpsat"),
-    pytest.param(lambda: shared("milp"), {"model": "positional"}, id="milp-positional"),
-    pytest.param(lambda: shared("milp"), {"model": "time_indexed"}, id="milp-time_indexed"),
+    pytest.param("cpsat", {}, id="cpsat"),
+    pytest.param("milp", {"model": "positional"}, id="milp-positional"),
+    pytest.param("milp", {"model": "time_indexed"}, id="milp-time_indexed"),
 ]
 
 
@@ -28,7 +28,7 @@ def test_the_cases_cover_every_objective_and_release_dates() -> None:
 
 @pytest.mark.parametrize(("method", "options"), EXACT)
 def test_exact_methods_agree_with_dp(method, options, optima) -> None:
-    name = method()
+    name = method
     agree = 0
     for inst in SMALL:
         res = sk.solve(inst, name, time_limit=20, options=options)
@@ -61,12 +61,12 @@ def test_dp_refuses_beyond_its_limit() -> None:
 
 
 @pytest.mark.parametrize(("method", "options"), [
-    pytest.param(lambda: shared("cpsat"), {"hint": False}, id="cpsat"),
-    pytest.param(lambda: shared("milp"), {"hint": False}, id="milp"),
+    pytest.param("cpsat", {"hint": False}, id="cpsat"),
+    pytest.param("milp", {"hint": False}, id="milp"),
 ])
 def test_time_limited_exact_runs_do_not_claim_optimality(method, options) -> None:
     inst = sk.load("wt40-12")  # not proved by either within a second on these machines
-    res = sk.solve(inst, method(), time_limit=1.0, options=options)
+    res = sk.solve(inst, method, time_limit=1.0, options=options)
     assert res.status in ("feasible", "unknown")
     if res.status == "feasible":
         assert res.verified and res.bound < res.objective and res.gap > 0
@@ -74,7 +74,7 @@ def test_time_limited_exact_runs_do_not_claim_optimality(method, options) -> Non
 
 
 def test_warm_start_carries_the_best_known_on_wt40() -> None:
-    res = sk.solve("wt40-1", shared("cpsat"), time_limit=3)
+    res = sk.solve("wt40-1", "cpsat", time_limit=3)
     assert res.objective == 913 and res.verified
     assert res.stats["hint_objective"] == 913
 
@@ -83,9 +83,9 @@ def test_highs_backend_solves_or_names_the_install() -> None:
     inst = SMALL[0]
     if not pulp.HiGHS(msg=False).available():  # not installed, or not loadable beside ortools
         with pytest.raises(sk.InputError, match="highspy|backend=cbc"):
-            sk.solve(inst, shared("milp"), options={"backend": "highs"})
+            sk.solve(inst, "milp", options={"backend": "highs"})
         return
-    res = sk.solve(inst, shared("milp"), time_limit=20, options={"backend": "highs"})
+    res = sk.solve(inst, "milp", time_limit=20, options={"backend": "highs"})
     dp = sk.solve(inst, "dp")
     assert res.status == "optimal" and res.objective == dp.objective
     assert res.stats["backend"] == "highs"
@@ -104,5 +104,5 @@ def test_cbc_log_reader() -> None:
 def test_time_indexed_model_refuses_huge_horizons() -> None:
     big = sk.generate("single_machine", n=500, seed=1)
     with pytest.raises(sk.InputError, match="positional"):
-        sk.solve(big, shared("milp"), time_limit=5,
+        sk.solve(big, "milp", time_limit=5,
                  options={"model": "time_indexed", "hint": False})

@@ -73,18 +73,18 @@ def _objective_terms(inst: SingleMachine, prob: pulp.LpProblem, completion: list
     obj = inst.objective
     if obj in ("total_weighted_tardiness", "total_tardiness"):
         weights = w if obj == "total_weighted_tardiness" else [1] * n
-        tard = [pulp.LpVariable(f"T{j}", lowBound=0) for j in range(n)]
+        tard = [prob.add_variable(f"T{j}", lowBound=0) for j in range(n)]
         for j in range(n):
             prob += tard[j] >= completion[j] - d[j], f"tard{j}"
         return pulp.lpSum(weights[j] * tard[j] for j in range(n))
     if obj == "max_lateness":
-        lmax = pulp.LpVariable("Lmax", lowBound=min(r[j] + p[j] - d[j] for j in range(n)))
+        lmax = prob.add_variable("Lmax", lowBound=min(r[j] + p[j] - d[j] for j in range(n)))
         for j in range(n):
             prob += lmax >= completion[j] - d[j], f"late{j}"
         return lmax
     if obj == "total_weighted_completion":
         return pulp.lpSum(w[j] * completion[j] for j in range(n))
-    late = [pulp.LpVariable(f"U{j}", cat="Binary") for j in range(n)]
+    late = [prob.add_variable(f"U{j}", cat="Binary") for j in range(n)]
     for j in range(n):
         if r[j] + p[j] > d[j]:
             prob += late[j] == 1, f"late{j}"
@@ -98,9 +98,10 @@ def _positional(inst: SingleMachine, dominance: bool) -> MilpModel:
     p, r = inst.processing.tolist(), inst.release.tolist()
     H = horizon(inst)
     prob = pulp.LpProblem(f"sm_positional_{n}", pulp.LpMinimize)
-    u = {(j, k): pulp.LpVariable(f"u_{j}_{k}", cat="Binary") for j in range(n) for k in range(n)}
-    c = [pulp.LpVariable(f"c{k}", lowBound=0, upBound=H) for k in range(n)]
-    C = [pulp.LpVariable(f"C{j}", lowBound=r[j] + p[j], upBound=H) for j in range(n)]
+    u = {(j, k): prob.add_variable(f"u_{j}_{k}", cat="Binary")
+         for j in range(n) for k in range(n)}
+    c = [prob.add_variable(f"c{k}", lowBound=0, upBound=H) for k in range(n)]
+    C = [prob.add_variable(f"C{j}", lowBound=r[j] + p[j], upBound=H) for j in range(n)]
     for j in range(n):
         prob += pulp.lpSum(u[j, k] for k in range(n)) == 1, f"job{j}"
     for k in range(n):
@@ -138,7 +139,7 @@ def _time_indexed(inst: SingleMachine) -> MilpModel:
                          f"{TIME_INDEXED_MAX_VARS}); use model=positional",
                          field="option model")
     prob = pulp.LpProblem(f"sm_time_indexed_{n}", pulp.LpMinimize)
-    x = {(j, t): pulp.LpVariable(f"x_{j}_{t}", cat="Binary")
+    x = {(j, t): prob.add_variable(f"x_{j}_{t}", cat="Binary")
          for j in range(n) for t in range(r[j], H - p[j] + 1)}
     for j in range(n):
         prob += pulp.lpSum(x[j, t] for t in range(r[j], H - p[j] + 1)) == 1, f"job{j}"
