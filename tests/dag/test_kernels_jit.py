@@ -4,10 +4,6 @@ and the same as the pure-Python HEFT of the speed benchmark."""
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import schedkit as sk
@@ -32,19 +28,8 @@ print(json.dumps(out))
 """
 
 
-def _run(jit: bool) -> dict:
-    env = dict(os.environ)
-    if jit:
-        env.pop("NUMBA_DISABLE_JIT", None)
-    else:
-        env["NUMBA_DISABLE_JIT"] = "1"
-    proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                          text=True, check=True, timeout=300)
-    return json.loads(proc.stdout)
-
-
-def test_dag_kernels_agree_with_and_without_jit() -> None:
-    compiled, interpreted = _run(jit=True), _run(jit=False)
+def test_dag_kernels_agree_with_and_without_jit(jit_outputs) -> None:
+    compiled, interpreted = jit_outputs(SCRIPT)
     assert compiled == interpreted
     assert len(compiled) == 6
 

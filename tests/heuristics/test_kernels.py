@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 
@@ -39,20 +36,8 @@ print(json.dumps(out))
 """
 
 
-def _run(jit: bool) -> dict:
-    env = dict(os.environ)
-    if jit:
-        env.pop("NUMBA_DISABLE_JIT", None)
-    else:
-        env["NUMBA_DISABLE_JIT"] = "1"
-    code = SCRIPT.format(routes=json.dumps(FT06))
-    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=True, timeout=300)
-    return json.loads(proc.stdout)
-
-
-def test_kernels_agree_with_and_without_jit() -> None:
-    compiled, interpreted = _run(jit=True), _run(jit=False)
+def test_kernels_agree_with_and_without_jit(jit_outputs) -> None:
+    compiled, interpreted = jit_outputs(SCRIPT.format(routes=json.dumps(FT06)))
     assert compiled == interpreted
     assert len(compiled["js"]) == 36
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 import schedkit as sk
@@ -132,16 +127,8 @@ print(json.dumps(out))
 """
 
 
-def test_dispatch_kernel_same_with_and_without_jit() -> None:
-    outs = []
-    for jit in (True, False):
-        env = dict(os.environ)
-        env.pop("NUMBA_DISABLE_JIT", None)
-        if not jit:
-            env["NUMBA_DISABLE_JIT"] = "1"
-        proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                              text=True, check=True, timeout=600)
-        outs.append(json.loads(proc.stdout))
+def test_dispatch_kernel_same_with_and_without_jit(jit_outputs) -> None:
+    outs = jit_outputs(SCRIPT)
     assert outs[0] == outs[1]
     assert len(outs[0]) == 2 * len(RULES)
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 
 from schedkit.heuristics import sm_kernels as K
@@ -48,19 +43,8 @@ print(json.dumps(out))
 """
 
 
-def _outputs(jit: bool) -> dict:
-    """The script's results in a fresh interpreter, compiled or as plain Python."""
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
-    if not jit:
-        env["NUMBA_DISABLE_JIT"] = "1"
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True,
-                          text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def test_single_machine_kernels_agree_with_and_without_jit() -> None:
-    compiled, interpreted = _outputs(jit=True), _outputs(jit=False)
+def test_single_machine_kernels_agree_with_and_without_jit(jit_outputs) -> None:
+    compiled, interpreted = jit_outputs(SCRIPT)
     assert compiled == interpreted
     assert sorted(compiled["mdd"]) == list(range(7))
     assert compiled["ils"][0] <= compiled["descent"][0]
