@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
 
 from ..instances import InputError, JobShop
-from ..instances.evaluate import objective
+from ..instances.evaluate import lower_bound, objective
+from . import jobshop_tabu_kernels as TK
 from .jobshop_kernels import RULES, gt_dispatch
+from .kernels import LCG_MODULUS
 
-__all__ = ["RULES", "MODES", "DEFAULT_ATC_K", "dispatch", "dispatch_best", "start_lists"]
+__all__ = ["RULES", "MODES", "DEFAULT_ATC_K", "dispatch", "dispatch_best", "start_lists",
+           "tabu_search", "default_tenure"]
 
 MODES = ("active", "nondelay")
 
@@ -94,3 +98,142 @@ def dispatch_best(instance: JobShop, *, seed: int = 0, random_runs: int = 10,
     assert best is not None
     winner = min(tried, key=tried.get)
     return best[1], {"best_rule": winner, "rule_objectives": tried}
+
+
+def _flat_starts(solution: dict[str, Any]) -> np.ndarray:
+    return np.concatenate([np.asarray(r, dtype=np.int64) for r in solution["start"]])
+
+
+#: Iterations without a new best before ``tabu_search`` kicks from its best schedule.
+DEFAULT_RESTART = 20_000
+
+
+def default_tenure(instance: JobShop) -> tuple[int, int]:
+    """Tabu tenure range: L = 10 + n/m to 1.5 L (after Taillard, ORSA J. Computing 6(2), 1994)."""
+    lo = 10 + instance.n_jobs // instance.machines
+    return lo, lo + lo // 2
+
+
+def tabu_search(
+    instance: JobShop,
+    initial: dict[str, Any] | None = None,
+    *,
+    time_limit: float | None = None,
+    iterations: int | None = None,
+    seed: int = 0,
+    restart: int = 0,
+    strength: int = 4,
+    stall: int = 0,
+    tenure: tuple[int, int] | None = None,
+) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    """Tabu search on the N5 neighbourhood for the makespan (:mod:`.jobshop_tabu_kernels`).
+
+    Parameters
+    ----------
+    instance
+        A job shop (the objective is taken to be the makespan).
+    initial
+        A feasible solution to start from; by default the best dispatching schedule.
+    time_limit, iterations
+        Wall-clock seconds and iteration limit (at least one must be given).
+    seed
+        Seed of tie-breaking, tenures and kicks: the same seed and iteration limit give the
+        same result; a time limit makes it depend on speed.
+    restart
+        Iterations without a new best before a kick from the best schedule (0: 20 000; kicks
+        much more often than that made gaps worse on ta01–ta41 in our trials).
+    strength
+        Random critical swaps per kick.
+    stall
+        Stop after this many iterations without a new best (0: never).
+    tenure
+        (low, high) tabu tenure; default :func:`default_tenure`.
+
+    Returns
+    -------
+    solution, makespan, stats
+    """
+    if time_limit is None and iterations is None:
+        raise ValueError("tabu_search needs a time limit or an iteration limit")
+    t0 = time.perf_counter()
+    if initial is None:
+        initial, _ = dispatch_best(instance, seed=seed)
+    start = _flat_starts(initial)
+    dur = instance.op_duration
+    n_ops = instance.n_ops
+    off = instance.job_offsets
+    op_job = np.repeat(np.arange(instance.n_jobs, dtype=np.int64), np.diff(off))
+    idx = np.arange(n_ops, dtype=np.int64)
+    first = np.zeros(n_ops, dtype=bool)
+    first[off[:-1]] = True
+    last = np.zeros(n_ops, dtype=bool)
+    last[off[1:] - 1] = True
+    job_pred = np.where(first, -1, idx - 1)
+    job_succ = np.where(last, -1, idx + 1)
+    op_release = instance.release[op_job]
+    counts = np.bincount(instance.op_machine, minlength=instance.machines)
+    machine_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    # Machine sequences in start order; a zero-length operation goes before one it starts with.
+    seq = np.lexsort((start + dur, start, instance.op_machine)).astype(np.int64)
+    best_seq = seq.copy()
+    lo, hi = default_tenure(instance) if tenure is None else tenure
+    cap = hi + 1
+    tabu_u = np.full(cap, -1, dtype=np.int64)
+    tabu_v = np.full(cap, -1, dtype=np.int64)
+    tabu_until = np.zeros(cap, dtype=np.int64)
+    restart = restart or DEFAULT_RESTART
+    lower = int(np.ceil(lower_bound(instance)))
+    rng = 1 + (int(seed) * 2654435761 + 12345) % (LCG_MODULUS - 1)
+    best_ms = int(objective(instance, initial))
+    initial_ms = best_ms
+    args = (job_pred, job_succ, op_job, op_release, dur, machine_offsets)
+    done = since = 0
+    batch = 16
+    deadline = None if time_limit is None else t0 + time_limit
+    time_to_best = time.perf_counter() - t0
+    stopped = "iteration limit"
+    while True:
+        todo = batch if iterations is None else min(batch, iterations - done)
+        if todo <= 0:
+            break
+        before = best_ms
+        b0 = time.perf_counter()
+        best_ms, since, rng, steps = TK.tabu_run(
+            *args, seq, best_seq, best_ms, tabu_u, tabu_v, tabu_until, done, todo, since,
+            restart, strength, stall, lower, lo, hi, rng)
+        now = time.perf_counter()
+        best_ms, since, rng, steps = int(best_ms), int(since), int(rng), int(steps)
+        done += steps
+        if best_ms < before:
+            time_to_best = now - t0
+        if steps < todo:
+            stopped = "reached the lower bound" if best_ms <= lower else \
+                "no improvement for the stall limit"
+            break
+        if deadline is not None:
+            left = deadline - now
+            if left <= 0:
+                stopped = "time limit"
+                break
+            per_step = (now - b0) / max(steps, 1)
+            # About 20 ms per batch, never past the deadline.
+            batch = int(max(1, min(batch * 2, 0.02 / max(per_step, 1e-7),
+                                   left / max(per_step, 1e-7))))
+        else:
+            batch = min(batch * 2, 4096)
+    # Semi-active schedule of the best sequences: the heads.
+    pos = np.empty(n_ops, dtype=np.int64)
+    mach_pred = np.empty(n_ops, dtype=np.int64)
+    mach_succ = np.empty(n_ops, dtype=np.int64)
+    TK.machine_links(machine_offsets, best_seq, pos, mach_pred, mach_succ)
+    head = np.zeros(n_ops, dtype=np.int64)
+    tail = np.zeros(n_ops, dtype=np.int64)
+    work = np.empty(n_ops, dtype=np.int64)
+    ms = TK.heads_tails(job_pred, job_succ, op_release, dur, mach_pred, mach_succ, head, tail,
+                        work, np.empty(n_ops, dtype=np.int64))
+    if ms != best_ms:
+        raise RuntimeError(f"tabu search lost track of its best makespan ({ms} != {best_ms})")
+    stats = {"iterations": done, "initial_makespan": initial_ms,
+             "time_to_best_s": round(time_to_best, 6), "stopped": stopped,
+             "tenure": [lo, hi], "restart": restart}
+    return {"start": start_lists(instance, head)}, int(ms), stats

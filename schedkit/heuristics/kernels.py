@@ -9,7 +9,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["jobshop_decode", "sm_decode", "chain_decode"]
+__all__ = ["jobshop_decode", "sm_decode", "chain_decode", "lcg_next", "LCG_MODULUS"]
+
+# Minimal standard LCG (Park & Miller 1988, multiplier 48271): a*x < 2**47 fits in int64, so the
+# stream is the same compiled and interpreted, which numpy's global generator is not.
+_LCG_A = 48271
+#: States of :func:`lcg_next` are 1 .. LCG_MODULUS - 1.
+LCG_MODULUS = 2147483647
+
+
+@njit(cache=True)
+def lcg_next(state: int) -> int:
+    """Next state of the minimal standard generator (Park & Miller, CACM 31(10), 1988)."""
+    return (state * _LCG_A) % LCG_MODULUS
 
 
 @njit(cache=True)

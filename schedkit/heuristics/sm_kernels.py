@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .kernels import lcg_next as _lcg
+
 __all__ = [
     "OBJ_MAX_LATENESS",
     "radix_order",
@@ -41,17 +43,6 @@ __all__ = [
 ]
 
 OBJ_MAX_LATENESS = 2
-
-# Minimal standard LCG (Park & Miller 1988, multiplier 48271): a*x < 2**47 fits in int64, so the
-# stream is the same compiled and interpreted, which numpy's global generator is not.
-_LCG_A = 48271
-_LCG_M = 2147483647
-
-
-@njit(cache=True)
-def _lcg(state: int) -> int:
-    return (state * _LCG_A) % _LCG_M
-
 
 @njit(cache=True)
 def _job_cost(code: int, w: float, d: float, c: float) -> float:

@@ -19,12 +19,16 @@ register(Method(
 ))
 
 _SM = ("single_machine",)
-# Options of the single-machine exact models (warm start and dominance rules).
-_SM_HINTS = (
-    Option("hint", bool, True, "warm start from the best rule + local search (hint, bound)",
-           problems=_SM),
-    Option("hint_time", float, -1.0, "seconds of local search for the warm start "
-           "(-1: 10 % of the time limit, at most 2 s)", problems=_SM),
+# Warm start of the exact single-machine and job-shop models; single-machine dominance rules.
+_SM_JS = ("single_machine", "jobshop")
+_HINTS = (
+    Option("hint", bool, True, "warm start (hint, bound): single machine: the best rule + local "
+           "search; job shop (strong model): the best dispatching rule + tabu search",
+           problems=_SM_JS),
+    Option("hint_time", float, -1.0, "seconds of local or tabu search for the warm start "
+           "(-1: single machine 10 % of the time limit, at most 2 s; job shop a third of it); "
+           "the job-shop search also ends after 100 000 iterations without a new best",
+           problems=_SM_JS),
     Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; Smith) when "
            "there are no release dates", problems=_SM),
 )
@@ -44,7 +48,7 @@ register(Method(
                problems=("dag",)),
         Option("scale", float, 0.0, "model time units per instance unit (0: automatic)",
                problems=("dag",)),
-        *_SM_HINTS,
+        *_HINTS,
     ),
 ))
 register(Method(
@@ -55,7 +59,7 @@ register(Method(
         Option("model", str, "positional", "single machine: positional (Keha et al.) or "
                "time-indexed (Sousa & Wolsey)", choices=("positional", "time_indexed"),
                problems=_SM),
-        *_SM_HINTS,
+        *_HINTS,
     ),
 ))
 
@@ -76,6 +80,21 @@ register(Method(
     "dispatch-best", ("jobshop",), "schedkit.solvers.adapters.jobshop_dispatch:run_best",
     "heuristic", "every dispatching rule in both modes (+ seeded random ones); the best",
     options=(Option("random_runs", int, 10, "random-rule runs per mode"), _ATC_K),
+))
+
+register(Method(
+    "tabu", ("jobshop",), "schedkit.solvers.adapters.jobshop_tabu:run", "metaheuristic",
+    "tabu search, N5 neighbourhood (Nowicki & Smutnicki 1996), random tenure, kicks (Numba)",
+    options=(
+        Option("iterations", int, 0, "iteration limit (0: none with a time limit, else "
+               "200 000)"),
+        Option("restart", int, 0, "iterations without a new best before a kick from the best "
+               "schedule (0: 20 000)"),
+        Option("strength", int, 4, "random swaps of adjacent critical operations per kick"),
+        Option("stall", int, 0, "stop after this many iterations without a new best (0: "
+               "never)"),
+    ),
+    objectives={"jobshop": ("makespan",)},
 ))
 
 # -- single_machine (cpsat and milp above) --------------------------------------------------

@@ -2,47 +2,46 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import numpy as np
 
 from ...formulations.jobshop import build_cpsat
-from ...heuristics.jobshop import dispatch_best, start_lists
-from ...instances import InputError, JobShop
-from ...instances.evaluate import check, objective
+from ...heuristics.jobshop import start_lists
+from ...instances import JobShop
 from ..registry import Outcome, RunContext
 from ._cpsat import solve_cpsat
-
-
-def _flat_starts(instance: JobShop, solution: dict) -> np.ndarray:
-    return np.concatenate([np.asarray(r, dtype=np.int64) for r in solution["start"]])
+from .jobshop_warm import flat_starts, warm_start
 
 
 def run(instance: JobShop, ctx: RunContext) -> Outcome:
-    """Solve with the strong model (heuristic horizon and hints) or the textbook one."""
+    """Solve with the strong model (warm start, heuristic horizon, hints) or the textbook one."""
+    t0 = time.perf_counter()
     strong = ctx.options["model"] == "strong"
-    horizon, hint, stats = None, None, {"model": ctx.options["model"]}
-    if strong:
-        if ctx.initial is not None:
-            bad = check(instance, ctx.initial)
-            if bad:
-                raise InputError(f"initial solution is infeasible: {bad[0]}", field="initial")
-            start_sol = ctx.initial
-            stats["hint"] = "initial"
-        else:
-            start_sol, info = dispatch_best(instance, seed=ctx.seed)
-            stats["hint"] = info["best_rule"]
-        hint = _flat_starts(instance, start_sol)
-        ub = objective(instance, start_sol)
-        stats["hint_objective"] = ub
+    horizon, hint, warm = None, None, None
+    stats: dict[str, Any] = {"model": ctx.options["model"]}
+    if strong and ctx.options["hint"]:
+        warm, more = warm_start(instance, ctx)
+        stats.update(more)
+        hint = flat_starts(warm)
         if instance.objective == "makespan":
-            horizon = int(ub)
+            horizon = int(stats["hint_objective"])
     built = build_cpsat(instance, horizon=horizon, strong=strong, hint=hint)
-    out = solve_cpsat(built.model, time_limit=ctx.time_limit, workers=ctx.workers,
-                      seed=ctx.seed)
+    left = None if ctx.time_limit is None else max(0.0, ctx.time_limit -
+                                                   (time.perf_counter() - t0))
+    out = solve_cpsat(built.model, time_limit=left, workers=ctx.workers, seed=ctx.seed)
     stats.update(out.stats)
     stats["horizon"] = built.horizon
-    if out.status not in ("optimal", "feasible"):
-        return Outcome(None, out.status, bound=out.bound, stop_reason=out.stats["cpsat_status"],
+    reason = out.stats["cpsat_status"]
+    solved = out.status in ("optimal", "feasible")
+    if warm is not None and (not solved or out.objective > stats["hint_objective"]):
+        # CP-SAT found nothing as good as its hint in the time left: the hint is the answer.
+        return Outcome(warm, "feasible", bound=out.bound, objective=stats["hint_objective"],
+                       stop_reason=f"{reason}; the warm start is the best schedule found",
                        stats=stats)
+    if not solved:
+        return Outcome(None, out.status, bound=out.bound, stop_reason=reason, stats=stats)
     start = np.array([out.solver.Value(v) for v in built.start], dtype=np.int64)
     return Outcome({"start": start_lists(instance, start)}, out.status, bound=out.bound,
-                   objective=out.objective, stop_reason=out.stats["cpsat_status"], stats=stats)
+                   objective=out.objective, stop_reason=reason, stats=stats)

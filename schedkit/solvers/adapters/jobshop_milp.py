@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import numpy as np
 
 from ...formulations.jobshop import build_milp
-from ...heuristics.jobshop import dispatch_best, start_lists
+from ...heuristics.jobshop import start_lists
 from ...instances import JobShop
-from ...instances.evaluate import objective
 from ..registry import Outcome, RunContext
 from ._pulp import solve_pulp
+from .jobshop_warm import flat_starts, warm_start
 
 
 def run(instance: JobShop, ctx: RunContext) -> Outcome:
-    """Big-M from the best dispatching schedule's makespan; honest status from the backend."""
-    sol, info = dispatch_best(instance, seed=ctx.seed)
-    stats: dict = {"warm_start": info["best_rule"]}
-    horizon = int(objective(instance, sol)) if instance.objective == "makespan" else None
-    hint = np.concatenate([np.asarray(r, dtype=np.int64) for r in sol["start"]])
+    """Big-M from the warm start's makespan; honest status from the backend."""
+    t0 = time.perf_counter()
+    stats: dict[str, Any] = {}
+    horizon, hint, warm = None, None, None
+    if ctx.options["hint"]:
+        warm, more = warm_start(instance, ctx)
+        stats.update(more)
+        hint = flat_starts(warm)
+        if instance.objective == "makespan":
+            horizon = int(stats["hint_objective"])
     built = build_milp(instance, horizon=horizon, hint=hint)
     stats["big_m"] = built.big_m
-    out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=ctx.time_limit,
-                     workers=ctx.workers, seed=ctx.seed, warm_start=True)
+    left = None if ctx.time_limit is None else max(0.0, ctx.time_limit -
+                                                   (time.perf_counter() - t0))
+    out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=left,
+                     workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None)
     stats.update(out.stats)
-    if out.status not in ("optimal", "feasible"):
+    solved = out.status in ("optimal", "feasible")
+    if warm is not None and (not solved or out.objective > stats["hint_objective"]):
+        # The solver returned nothing as good as its warm start: the warm start is the answer.
+        return Outcome(warm, "feasible", objective=stats["hint_objective"],
+                       stop_reason=f"{out.stats['pulp_status']}; the warm start is the best "
+                       "schedule found", stats=stats)
+    if not solved:
         return Outcome(None, out.status, stop_reason=out.stats["pulp_status"], stats=stats)
     start = np.array([round(v.value()) for v in built.start], dtype=np.int64)
     return Outcome({"start": start_lists(instance, start)}, out.status, objective=out.objective,
