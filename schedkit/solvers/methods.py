@@ -129,7 +129,6 @@ register(Method(
     options=(
         Option("iterations", int, 0, "iteration limit (0: none with a time limit, else "
                "max(50, 40000 // n))"),
-        Option("time", float, 0.0, "seconds (0: the run's time limit)"),
         Option("strength", int, 3, "random interchanges per kick"),
         Option("restart", int, 50, "kicks without a new best before returning to the best"),
         Option("stall", int, -1, "stop after this many kicks without a new best (-1: "

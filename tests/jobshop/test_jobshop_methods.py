@@ -66,6 +66,8 @@ def test_generated_instances_all_methods(jobs, machines, seed, objective_) -> No
     }
     runs = list(exact.values())
     runs.append(sk.solve(inst, "dispatch-best", seed=seed))
+    if objective_ == "makespan":
+        runs.append(sk.solve(inst, "tabu", seed=seed, options={"iterations": 2000}))
     for rule in RULES if inst.due is not None else RULES_NO_DUE:
         for mode in ("active", "nondelay"):
             runs.append(sk.solve(inst, "dispatch", seed=seed,

@@ -11,7 +11,7 @@ from sm_cases import SMALL
 
 import schedkit as sk
 from schedkit.instances import SingleMachine
-from schedkit.solvers.adapters.single_machine_milp import read_cbc_log
+from schedkit.solvers.adapters._pulp import read_cbc_log
 
 EXACT = [
     pytest.param("cpsat", {}, id="cpsat"),

@@ -7,7 +7,6 @@ is shorter), which is also returned if the solver finds nothing better in time.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ...formulations.dag.milp import build
@@ -24,19 +23,10 @@ __all__ = ["run"]
 _REL_TOL = 1e-6
 
 
-def _highs_bound(prob: Any) -> float | None:
-    """HiGHS's proven lower bound (mip_dual_bound), when the backend was HiGHS."""
-    try:
-        bound = float(prob.solverModel.getInfo().mip_dual_bound)
-    except (AttributeError, TypeError, ValueError):
-        return None
-    return bound if math.isfinite(bound) else None
-
-
 def run(instance: DAG, ctx: RunContext) -> Outcome:
     """Solve the MILP; ``optimal`` only when the backend proves it (zero gap) and the replayed
     schedule reproduces the MILP's objective within 1e-6 relative; else ``feasible`` with the
-    backend's bound where it reports one (HiGHS) and the cheap bound otherwise."""
+    backend's dual bound (CBC's log, HiGHS's mip_dual_bound) where it reports one."""
     backend = str(ctx.options.get("backend", "cbc"))
     best = incumbent(instance, ctx)
     model = build(instance, big_m=best.makespan, name=f"dag_{instance.name}"[:60])
@@ -45,7 +35,7 @@ def run(instance: DAG, ctx: RunContext) -> Outcome:
     stats: dict[str, Any] = {**out.stats, "big_m": model.big_m, "order_pairs": model.pairs,
                              "incumbent": best.method, "incumbent_makespan": best.makespan,
                              "symmetry_breaking": model.symmetry_breaking}
-    bound = _highs_bound(model.problem) if backend == "highs" else None
+    bound = out.bound
     schedule = best
     proved = False
     if out.status in ("optimal", "feasible") and out.objective is not None:

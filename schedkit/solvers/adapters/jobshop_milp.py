@@ -36,11 +36,13 @@ def run(instance: JobShop, ctx: RunContext) -> Outcome:
     solved = out.status in ("optimal", "feasible")
     if warm is not None and (not solved or out.objective > stats["hint_objective"]):
         # The solver returned nothing as good as its warm start: the warm start is the answer.
-        return Outcome(warm, "feasible", objective=stats["hint_objective"],
+        return Outcome(warm, "feasible", bound=out.bound, objective=stats["hint_objective"],
                        stop_reason=f"{out.stats['pulp_status']}; the warm start is the best "
                        "schedule found", stats=stats)
     if not solved:
-        return Outcome(None, out.status, stop_reason=out.stats["pulp_status"], stats=stats)
+        return Outcome(None, out.status, bound=out.bound, stop_reason=out.stats["pulp_status"],
+                       stats=stats)
     start = np.array([round(v.value()) for v in built.start], dtype=np.int64)
-    return Outcome({"start": start_lists(instance, start)}, out.status, objective=out.objective,
+    return Outcome({"start": start_lists(instance, start)}, out.status, bound=out.bound,
+                   objective=out.objective,
                    stop_reason=out.stats["pulp_solution_status"], stats=stats)

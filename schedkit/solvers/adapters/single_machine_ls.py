@@ -73,14 +73,13 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
     assert isinstance(instance, SingleMachine)
     t0 = time.perf_counter()
     opts = ctx.options
-    limits = [t for t in (ctx.time_limit, opts["time"] or None) if t is not None]
     iterations = opts["iterations"] or None
-    if not limits and iterations is None:
+    if ctx.time_limit is None and iterations is None:
         iterations = default_iterations(instance.n_jobs)
     source, start = _initial_sequence(instance, ctx, opts["init"])
     budget = None
-    if limits:
-        budget = max(0.0, min(limits) - (time.perf_counter() - t0) - _SAFETY_S)
+    if ctx.time_limit is not None:
+        budget = max(0.0, ctx.time_limit - (time.perf_counter() - t0) - _SAFETY_S)
     seq, _, stats = H.local_search(
         instance, start, time_limit=budget, iterations=iterations, strength=opts["strength"],
         restart=opts["restart"], seed=ctx.seed, lower=lower_bound(instance),
