@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,13 +74,25 @@ def parse_option_value(text: str) -> Any:
 
 @dataclass
 class RunContext:
-    """What an adapter gets besides the instance: limits, seed and validated options."""
+    """What an adapter gets besides the instance: limits, seed and validated options.
+
+    ``started`` is the ``time.perf_counter()`` reading at which :func:`schedkit.solve` started
+    its clock; :meth:`time_left` is what remains of ``time_limit`` from then on.
+    """
 
     time_limit: float | None
     seed: int
     workers: int
     options: dict[str, Any]
     initial: Mapping[str, Any] | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def time_left(self, reserve: float = 0.0) -> float | None:
+        """Seconds left of the time limit, less ``reserve``, never negative (``None``: no
+        limit)."""
+        if self.time_limit is None:
+            return None
+        return max(0.0, self.time_limit - (time.perf_counter() - self.started) - reserve)
 
 
 @dataclass

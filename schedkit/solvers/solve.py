@@ -125,7 +125,7 @@ def solve(
                      initial=initial)
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
-    t0 = time.perf_counter()
+    t0 = ctx.started = time.perf_counter()
     try:
         outcome = chosen.adapter()(instance, ctx)
     except InputError:

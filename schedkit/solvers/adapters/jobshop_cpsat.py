@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,6 @@ from .jobshop_warm import flat_starts, warm_start
 
 def run(instance: JobShop, ctx: RunContext) -> Outcome:
     """Solve with the strong model (warm start, heuristic horizon, hints) or the textbook one."""
-    t0 = time.perf_counter()
     strong = ctx.options["model"] == "strong"
     horizon, hint, warm = None, None, None
     stats: dict[str, Any] = {"model": ctx.options["model"]}
@@ -28,9 +26,7 @@ def run(instance: JobShop, ctx: RunContext) -> Outcome:
         if instance.objective == "makespan":
             horizon = int(stats["hint_objective"])
     built = build_cpsat(instance, horizon=horizon, strong=strong, hint=hint)
-    left = None if ctx.time_limit is None else max(0.0, ctx.time_limit -
-                                                   (time.perf_counter() - t0))
-    out = solve_cpsat(built.model, time_limit=left, workers=ctx.workers, seed=ctx.seed)
+    out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers, seed=ctx.seed)
     stats.update(out.stats)
     stats["horizon"] = built.horizon
     reason = out.stats["cpsat_status"]

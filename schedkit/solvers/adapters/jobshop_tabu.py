@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from ...heuristics.jobshop import tabu_search
 from ...instances import InputError, JobShop
 from ...instances.evaluate import check
@@ -20,7 +18,6 @@ _SAFETY_S = 0.01  # left for building the result after the search
 
 def run(instance: JobShop, ctx: RunContext) -> Outcome:
     """Tabu search from ``initial`` or the best dispatching schedule."""
-    t0 = time.perf_counter()
     o = ctx.options
     if ctx.initial is not None:
         bad = check(instance, ctx.initial)
@@ -29,9 +26,7 @@ def run(instance: JobShop, ctx: RunContext) -> Outcome:
     iterations = o["iterations"] or None
     if ctx.time_limit is None and iterations is None:
         iterations = DEFAULT_ITERATIONS
-    budget = None
-    if ctx.time_limit is not None:
-        budget = max(0.0, ctx.time_limit - (time.perf_counter() - t0) - _SAFETY_S)
+    budget = ctx.time_left(_SAFETY_S)
     sol, makespan, stats = tabu_search(
         instance, dict(ctx.initial) if ctx.initial is not None else None, time_limit=budget,
         iterations=iterations, seed=ctx.seed, restart=o["restart"], strength=o["strength"],

@@ -8,8 +8,6 @@ solver's or, if the solver found none better, the warm start — is returned as 
 
 from __future__ import annotations
 
-import time
-
 from ortools.sat.python import cp_model
 
 from ...formulations.single_machine import cpsat as model_cpsat
@@ -26,7 +24,6 @@ __all__ = ["run"]
 def run(instance: Instance, ctx: RunContext) -> Outcome:
     """Solve with CP-SAT; see the module docstring for what the statuses mean."""
     assert isinstance(instance, SingleMachine)
-    t0 = time.perf_counter()
     stats: dict = {}
     hint = None
     upper = None
@@ -44,7 +41,7 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
     if hint is not None:
         params.repair_hint = True  # the hint may break a dominance precedence
     if ctx.time_limit is not None:
-        params.max_time_in_seconds = max(0.01, ctx.time_limit - (time.perf_counter() - t0))
+        params.max_time_in_seconds = max(0.01, ctx.time_left())
     code = solver.Solve(built.model)
     stats.update(cp_status=solver.StatusName(code), branches=solver.NumBranches(),
                  conflicts=solver.NumConflicts(), solver_wall_s=solver.WallTime())

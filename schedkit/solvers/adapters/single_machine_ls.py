@@ -3,7 +3,6 @@ and the warm start the exact single-machine methods take their hints from."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -71,15 +70,12 @@ def warm_start(inst: SingleMachine, ctx: RunContext, seconds: float) -> tuple[np
 def run(instance: Instance, ctx: RunContext) -> Outcome:
     """Iterated local search (Numba) with the run's time limit and the ``iterations`` option."""
     assert isinstance(instance, SingleMachine)
-    t0 = time.perf_counter()
     opts = ctx.options
     iterations = opts["iterations"] or None
     if ctx.time_limit is None and iterations is None:
         iterations = default_iterations(instance.n_jobs)
     source, start = _initial_sequence(instance, ctx, opts["init"])
-    budget = None
-    if ctx.time_limit is not None:
-        budget = max(0.0, ctx.time_limit - (time.perf_counter() - t0) - _SAFETY_S)
+    budget = ctx.time_left(_SAFETY_S)
     seq, _, stats = H.local_search(
         instance, start, time_limit=budget, iterations=iterations, strength=opts["strength"],
         restart=opts["restart"], seed=ctx.seed, lower=lower_bound(instance),

@@ -39,7 +39,7 @@ def run(instance: Instance, ctx: RunContext) -> Outcome:
                  build_s=round(time.perf_counter() - t0, 3))
     seconds = None
     if ctx.time_limit is not None:
-        seconds = ctx.time_limit - (time.perf_counter() - t0)
+        seconds = ctx.time_left()
         if seconds < 0.05 and hint is not None:  # no time left for the solver
             return Outcome(H.sm_solution(instance, hint), "feasible", bound=lower_bound(instance),
                            objective=upper, stats=stats,
