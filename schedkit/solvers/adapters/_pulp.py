@@ -188,6 +188,10 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
     if backend not in BACKENDS:
         raise InputError(f"unknown MILP backend {backend!r} (choose from "
                          f"{', '.join(BACKENDS)})", field="option backend")
+    if time_limit is not None:
+        # A budget used up before the solver starts still gets a moment: some solvers read a
+        # zero limit as none.
+        time_limit = max(0.05, time_limit)
     if backend == "cbc":
         proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start)
     else:

@@ -29,7 +29,7 @@ def run(instance: DAG, ctx: RunContext) -> Outcome:
     solver = cp_model.CpSolver()
     prm = solver.parameters
     if ctx.time_limit is not None:
-        prm.max_time_in_seconds = float(ctx.time_limit)
+        prm.max_time_in_seconds = max(0.01, ctx.time_left())
     prm.num_workers = int(ctx.workers)
     prm.random_seed = int(ctx.seed)
     # The capacity-P cumulative carries the lower-bound reasoning of P|prec|Cmax: with the

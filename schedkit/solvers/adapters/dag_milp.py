@@ -30,7 +30,7 @@ def run(instance: DAG, ctx: RunContext) -> Outcome:
     backend = str(ctx.options.get("backend", "cbc"))
     best = incumbent(instance, ctx)
     model = build(instance, big_m=best.makespan, name=f"dag_{instance.name}"[:60])
-    out = solve_pulp(model.problem, backend=backend, time_limit=ctx.time_limit,
+    out = solve_pulp(model.problem, backend=backend, time_limit=ctx.time_left(),
                      workers=ctx.workers, seed=ctx.seed)
     stats: dict[str, Any] = {**out.stats, "big_m": model.big_m, "order_pairs": model.pairs,
                              "incumbent": best.method, "incumbent_makespan": best.makespan,
