@@ -189,8 +189,7 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
         raise InputError(f"unknown MILP backend {backend!r} (choose from "
                          f"{', '.join(BACKENDS)})", field="option backend")
     if time_limit is not None:
-        # A budget used up before the solver starts still gets a moment: some solvers read a
-        # zero limit as none.
+        # Never hand the solver a zero limit: a budget used up before it starts gets 0.05 s.
         time_limit = max(0.05, time_limit)
     if backend == "cbc":
         proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start)
