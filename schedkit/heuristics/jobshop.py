@@ -10,11 +10,12 @@ import numpy as np
 from ..instances import InputError, JobShop
 from ..instances.evaluate import lower_bound, objective
 from . import jobshop_tabu_kernels as TK
+from .batches import run_in_batches
 from .jobshop_kernels import RULES, gt_dispatch
 from .kernels import LCG_MODULUS
 
 __all__ = ["RULES", "MODES", "DEFAULT_ATC_K", "dispatch", "dispatch_best", "start_lists",
-           "tabu_search", "default_tenure"]
+           "flat_starts", "tabu_search", "default_tenure"]
 
 MODES = ("active", "nondelay")
 
@@ -100,7 +101,9 @@ def dispatch_best(instance: JobShop, *, seed: int = 0, random_runs: int = 10,
     return best[1], {"best_rule": winner, "rule_objectives": tried}
 
 
-def _flat_starts(solution: dict[str, Any]) -> np.ndarray:
+def flat_starts(solution: dict[str, Any]) -> np.ndarray:
+    """The per-job start lists of a solution, flat in operation order (inverse of
+    :func:`start_lists`)."""
     return np.concatenate([np.asarray(r, dtype=np.int64) for r in solution["start"]])
 
 
@@ -158,7 +161,7 @@ def tabu_search(
     t0 = time.perf_counter()
     if initial is None:
         initial, _ = dispatch_best(instance, seed=seed)
-    start = _flat_starts(initial)
+    start = flat_starts(initial)
     dur = instance.op_duration
     n_ops = instance.n_ops
     off = instance.job_offsets
@@ -184,6 +187,7 @@ def tabu_search(
     restart = restart or DEFAULT_RESTART
     lower = int(np.ceil(lower_bound(instance)))
     rng = 1 + (int(seed) * 2654435761 + 12345) % (LCG_MODULUS - 1)
+
     def _semi_active(order: np.ndarray) -> tuple[int, np.ndarray]:
         """Makespan and heads (start times) of the semi-active schedule of ``order``."""
         pos, mach_pred, mach_succ, head, tail, work, indeg = (
@@ -198,44 +202,26 @@ def tabu_search(
     initial_ms = int(objective(instance, initial))
     best_ms = _semi_active(seq)[0]
     args = (job_pred, job_succ, op_job, op_release, dur, machine_offsets)
-    done = since = 0
-    batch = 16
-    deadline = None if time_limit is None else t0 + time_limit
-    time_to_best = time.perf_counter() - t0
-    stopped = "iteration limit"
-    while True:
-        todo = batch if iterations is None else min(batch, iterations - done)
-        if todo <= 0:
-            break
-        before = best_ms
-        b0 = time.perf_counter()
-        best_ms, since, rng, steps = TK.tabu_run(
-            *args, seq, best_seq, best_ms, tabu_u, tabu_v, tabu_until, done, todo, since,
-            restart, strength, stall, lower, lo, hi, rng)
-        now = time.perf_counter()
-        best_ms, since, rng, steps = int(best_ms), int(since), int(rng), int(steps)
-        done += steps
-        if best_ms < before:
-            time_to_best = now - t0
-        if steps < todo:
-            stopped = "reached the lower bound" if best_ms <= lower else \
-                "no improvement for the stall limit"
-            break
-        if deadline is not None:
-            left = deadline - now
-            if left <= 0:
-                stopped = "time limit"
-                break
-            per_step = (now - b0) / max(steps, 1)
-            # About 20 ms per batch, never past the deadline.
-            batch = int(max(1, min(batch * 2, 0.02 / max(per_step, 1e-7),
-                                   left / max(per_step, 1e-7))))
-        else:
-            batch = min(batch * 2, 4096)
+    state = {"best": best_ms, "since": 0, "rng": rng}
+
+    def step(done: int, todo: int) -> tuple[int, float]:
+        best, since, state["rng"], steps = TK.tabu_run(
+            *args, seq, best_seq, state["best"], tabu_u, tabu_v, tabu_until, done, todo,
+            state["since"], restart, strength, stall, lower, lo, hi, state["rng"])
+        state["best"], state["since"] = int(best), int(since)
+        return int(steps), state["best"]
+
+    run = run_in_batches(step, best_ms, started=t0, time_limit=time_limit,
+                         iterations=iterations, first_batch=16, max_batch=4096)
+    best_ms = state["best"]
+    stopped = run.stopped
+    if stopped == "kernel":
+        stopped = "reached the lower bound" if best_ms <= lower else \
+            "no improvement for the stall limit"
     ms, head = _semi_active(best_seq)
     if ms != best_ms:
         raise RuntimeError(f"tabu search lost track of its best makespan ({ms} != {best_ms})")
-    stats = {"iterations": done, "initial_makespan": initial_ms,
-             "time_to_best_s": round(time_to_best, 6), "stopped": stopped,
+    stats = {"iterations": run.iterations, "initial_makespan": initial_ms,
+             "time_to_best_s": round(run.time_to_best_s, 6), "stopped": stopped,
              "tenure": [lo, hi], "restart": restart}
     return {"start": start_lists(instance, head)}, int(ms), stats

@@ -37,6 +37,17 @@ def _after(t: int, a: int, time: np.ndarray, op_duration: np.ndarray) -> int:
     return t
 
 
+@njit(cache=True, inline="always")
+def _release(s: int, indeg: np.ndarray, order: np.ndarray, top: int) -> int:
+    """One predecessor of ``s`` (-1: none) is placed; queue ``s`` when it was the last."""
+    if s >= 0:
+        indeg[s] -= 1
+        if indeg[s] == 0:
+            order[top] = s
+            top += 1
+    return top
+
+
 @njit(cache=True)
 def machine_links(machine_offsets: np.ndarray, seq: np.ndarray, pos: np.ndarray,
                   mach_pred: np.ndarray, mach_succ: np.ndarray) -> None:
@@ -81,18 +92,8 @@ def heads_tails(job_pred: np.ndarray, job_succ: np.ndarray, op_release: np.ndarr
         done += 1
         head[k] = _after(_after(op_release[k], job_pred[k], head, op_duration), mach_pred[k],
                          head, op_duration)
-        s = job_succ[k]
-        if s >= 0:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                order[top] = s
-                top += 1
-        s = mach_succ[k]
-        if s >= 0:
-            indeg[s] -= 1
-            if indeg[s] == 0:
-                order[top] = s
-                top += 1
+        top = _release(job_succ[k], indeg, order, top)
+        top = _release(mach_succ[k], indeg, order, top)
     if done < n:
         return -1
     makespan = 0
@@ -106,8 +107,8 @@ def heads_tails(job_pred: np.ndarray, job_succ: np.ndarray, op_release: np.ndarr
 
 
 @njit(cache=True)
-def _critical_path(op_release: np.ndarray, op_duration: np.ndarray, job_pred: np.ndarray,
-                   mach_pred: np.ndarray, head: np.ndarray, path: np.ndarray) -> int:
+def _critical_path(op_duration: np.ndarray, job_pred: np.ndarray, mach_pred: np.ndarray,
+                   head: np.ndarray, path: np.ndarray) -> int:
     """One critical path, first operation first, into ``path``; returns its length.
 
     Walking back from the last operation to finish, the machine predecessor is preferred when
@@ -290,7 +291,7 @@ def tabu_run(
         if best_makespan <= lower or (stall > 0 and since >= stall):
             break
         steps += 1
-        length = _critical_path(op_release, op_duration, job_pred, mach_pred, head, path)
+        length = _critical_path(op_duration, job_pred, mach_pred, head, path)
         count = _n5_moves(path, length, mach_pred, op_job, cand_u, cand_v, False)
         chosen = -1
         chosen_est = 0
@@ -348,8 +349,7 @@ def tabu_run(
             cur = heads_tails(job_pred, job_succ, op_release, op_duration, mach_pred, mach_succ,
                               head, tail, order, indeg)
             for _ in range(strength):
-                length = _critical_path(op_release, op_duration, job_pred, mach_pred, head,
-                                        path)
+                length = _critical_path(op_duration, job_pred, mach_pred, head, path)
                 count = _n5_moves(path, length, mach_pred, op_job, cand_u, cand_v, True)
                 if count == 0:
                     break

@@ -30,6 +30,7 @@ import numpy as np
 from ..instances import SingleMachine
 from ..instances.evaluate import lower_bound
 from . import sm_kernels as K
+from .batches import run_in_batches
 
 __all__ = [
     "RULES",
@@ -244,37 +245,18 @@ def local_search(
     best_obj = cur_obj
     lb = lower_bound(inst) if lower is None else lower
     rng = 1 + (int(seed) * 2654435761 + 12345) % (2**31 - 3)  # LCG states are 1 .. 2^31-2
-    since = 0
-    done = 0
-    batch = 1
-    deadline = None if time_limit is None else t0 + time_limit
-    first_best_at = time.perf_counter() - t0
-    while True:
-        todo = batch if iterations is None else min(batch, iterations - done)
-        if todo <= 0:
-            break
-        before = best_obj
-        b0 = time.perf_counter()
-        cur_obj, best_obj, since, rng, steps = K.ils_run(
-            p, d, w, r, code, cur, cur_obj, best, best_obj, todo, strength, restart, since,
-            stall, float(lb), rng)
-        now = time.perf_counter()
-        done += steps
-        if best_obj < before:
-            first_best_at = now - t0
-        if steps < todo:
-            break  # reached the lower bound or the stall limit
-        if deadline is not None:
-            left = deadline - now
-            if left <= 0:
-                break
-            per_step = (now - b0) / max(steps, 1)
-            # Aim at about 20 ms per batch, never past the deadline.
-            batch = int(max(1, min(batch * 2, 0.02 / max(per_step, 1e-7), left / max(
-                per_step, 1e-7))))
-        else:
-            batch = min(batch * 2, 1024)
-    stats = {"iterations": done, "time_to_best_s": round(first_best_at, 6),
+    state = {"cur": cur_obj, "best": best_obj, "since": 0, "rng": rng}
+
+    def step(done: int, todo: int) -> tuple[int, float]:
+        state["cur"], state["best"], state["since"], state["rng"], steps = K.ils_run(
+            p, d, w, r, code, cur, state["cur"], best, state["best"], todo, strength, restart,
+            state["since"], stall, float(lb), state["rng"])
+        return int(steps), state["best"]
+
+    run = run_in_batches(step, best_obj, started=t0, time_limit=time_limit,
+                         iterations=iterations)
+    best_obj, since = state["best"], state["since"]
+    stats = {"iterations": run.iterations, "time_to_best_s": round(run.time_to_best_s, 6),
              "stalled": bool(stall > 0 and since >= stall),
              "reached_lower_bound": bool(best_obj <= lb + 1e-9 * max(1.0, abs(lb)))}
     return best, float(best_obj), stats

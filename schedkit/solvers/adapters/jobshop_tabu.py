@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...heuristics.jobshop import tabu_search
-from ...instances import InputError, JobShop
-from ...instances.evaluate import check
+from ...instances import JobShop
 from ..registry import Outcome, RunContext
+from .jobshop_warm import checked_initial
 
 __all__ = ["run", "DEFAULT_ITERATIONS"]
 
@@ -19,18 +19,15 @@ _SAFETY_S = 0.01  # left for building the result after the search
 def run(instance: JobShop, ctx: RunContext) -> Outcome:
     """Tabu search from ``initial`` or the best dispatching schedule."""
     o = ctx.options
-    if ctx.initial is not None:
-        bad = check(instance, ctx.initial)
-        if bad:
-            raise InputError(f"initial solution is infeasible: {bad[0]}", field="initial")
+    initial = checked_initial(instance, ctx)
     iterations = o["iterations"] or None
     if ctx.time_limit is None and iterations is None:
         iterations = DEFAULT_ITERATIONS
     budget = ctx.time_left(_SAFETY_S)
     sol, makespan, stats = tabu_search(
-        instance, dict(ctx.initial) if ctx.initial is not None else None, time_limit=budget,
+        instance, initial, time_limit=budget,
         iterations=iterations, seed=ctx.seed, restart=o["restart"], strength=o["strength"],
         stall=o["stall"])
-    stats["start"] = "initial" if ctx.initial is not None else "dispatch-best"
+    stats["start"] = "initial" if initial is not None else "dispatch-best"
     return Outcome(sol, "feasible", objective=makespan, stop_reason=stats.pop("stopped"),
                    stats=stats)
