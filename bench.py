@@ -84,6 +84,11 @@ def load_suite(path: Path) -> dict[str, Any]:
             raise _fail(path, f"methods[{i}]", "must be a name or {name, label, options}")
     if not methods:
         raise _fail(path, "methods", "needs at least one method")
+    known = {m.name for m in sk.methods()}
+    for i, m in enumerate(methods):
+        if m.name not in known:
+            raise _fail(path, f"methods[{i}]", f"unknown method {m.name!r} (known: "
+                        f"{', '.join(sorted(known))}; `schedkit methods` lists them)")
     labels = [m.label for m in methods]
     if len(set(labels)) != len(labels):
         raise _fail(path, "methods", "labels must be unique (give repeated methods a label)")
@@ -141,10 +146,10 @@ def run_suite(suite_path: Path, out: Path) -> int:
     for inst in suite["instances"]:
         sha = sk.instance_sha256(inst)
         for m in suite["methods"]:
-            method = sk.get_method(m.name)
-            if not method.supports(inst):
+            method = sk.find_method(m.name, inst.problem)
+            if method is None or not method.supports(inst):
                 continue
-            opts = method.validate_options(m.options, inst.problem)
+            opts = method.validate_options(m.options)
             for seed in suite["seeds"]:
                 for limit in suite["time_limits"]:
                     key = run_key(sha, m.label, opts, seed, limit, suite["workers"])

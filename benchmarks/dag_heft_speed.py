@@ -5,9 +5,9 @@
 
 Instances: ``schedkit.generate("dag", tasks=N, processors=16, seed=SEED)`` (Topcuoglu et al.'s
 random layered DAGs, CCR 1, heterogeneity 1). Both methods run through the same public call,
-``schedkit.solve(instance, method)``: ``heft`` and two pure-Python references registered in
-this process only, with the adapters of ``benchmarks/heft_reference.py`` (same wrapper, same
-insertion policy, same arithmetic): ``heft-python-reference`` walks a processor's busy
+``schedkit.solve(instance, method)``: ``heft`` and two pure-Python references passed to it as
+unregistered ``schedkit.Method`` objects, with the adapters of ``benchmarks/heft_reference.py``
+(same insertion policy, same arithmetic): ``heft-python-reference`` walks a processor's busy
 intervals from the first (the straightforward search; the acceptance comparison) and
 ``heft-python-bisect`` first jumps with ``bisect`` past those that end before the data-ready
 time (the kernel additionally skips blocks of too-short gaps), which shows how much of the
@@ -32,24 +32,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _dag_common import host  # noqa: E402
 
 import schedkit as sk  # noqa: E402
-from schedkit.solvers.registry import METHODS, Method, register  # noqa: E402
 
 REFERENCE = "heft-python-reference"
 BISECT = "heft-python-bisect"
 
-
-def _register_references() -> None:
-    if REFERENCE not in METHODS:
-        register(Method(REFERENCE, ("dag",), "heft_reference:run", "heuristic",
-                        "pure-Python HEFT, linear gap search (benchmark reference)"))
-    if BISECT not in METHODS:
-        register(Method(BISECT, ("dag",), "heft_reference:run_bisect", "heuristic",
-                        "pure-Python HEFT, bisect gap search (benchmark reference)"))
+# Benchmark-only methods: passed to solve() as Method objects, never registered.
+_REFERENCES = {
+    REFERENCE: sk.Method(REFERENCE, "dag", "heft_reference:run", sk.Kind.HEURISTIC,
+                         "pure-Python HEFT, linear gap search (benchmark reference)"),
+    BISECT: sk.Method(BISECT, "dag", "heft_reference:run_bisect", sk.Kind.HEURISTIC,
+                      "pure-Python HEFT, bisect gap search (benchmark reference)"),
+}
 
 
 def _timed(inst: sk.Instance, method: str) -> tuple[sk.Result, float]:
     t0 = time.perf_counter()
-    res = sk.solve(inst, method)
+    res = sk.solve(inst, _REFERENCES.get(method, method))
     return res, time.perf_counter() - t0
 
 
@@ -60,7 +58,6 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    _register_references()
     methods = ("heft", REFERENCE, BISECT)
     print(f"host: {host()}; {args.processors} processors, seed {args.seed}, "
           f"{args.repeats} alternating repeats after one warm-up each\n")

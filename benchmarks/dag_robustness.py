@@ -8,7 +8,7 @@ Instances: bundled WfCommons workflows with the reader's default platform (4 ide
 processors, bandwidth fitted to CCR 1, times in ms). Schedules: ``heft``, ``peft`` and
 ``cpsat`` (time limit, workers, seed 0). Each schedule's processor assignment and
 per-processor order are replayed ``--samples`` times with every run time multiplied by an
-independent factor of the noise model (``schedkit.instances.robustness.robustness``);
+independent factor of the noise model (``schedkit.robustness``);
 communication times as planned. Every robustness call is made twice with the same seed to show
 that the numbers repeat exactly.
 """
@@ -25,7 +25,6 @@ import numpy as np  # noqa: E402
 from _dag_common import host  # noqa: E402
 
 import schedkit as sk  # noqa: E402
-from schedkit.instances.robustness import robustness  # noqa: E402
 
 
 def main() -> None:
@@ -49,8 +48,8 @@ def main() -> None:
         for method, kw in (("heft", {}), ("peft", {}),
                            ("cpsat", {"time_limit": args.time_limit, "workers": args.workers})):
             res = sk.solve(inst, method, seed=0, **kw)
-            a = robustness(inst, res, noise=args.noise, samples=args.samples, seed=args.seed)
-            b = robustness(inst, res, noise=args.noise, samples=args.samples, seed=args.seed)
+            a = sk.robustness(inst, res, noise=args.noise, samples=args.samples, seed=args.seed)
+            b = sk.robustness(inst, res, noise=args.noise, samples=args.samples, seed=args.seed)
             same = "identical" if np.array_equal(a.samples, b.samples) else "DIFFERENT"
             print(f"| {name} ({inst.n_tasks} tasks) | {method} | {res.status} | "
                   f"{res.bound * to_s:.1f} | {a.planned * to_s:.1f} | {a.mean * to_s:.1f} | "

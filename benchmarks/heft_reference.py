@@ -6,8 +6,8 @@ mean communication costs, tasks in decreasing rank (ties to the lower index), ea
 processor of earliest finish time with the insertion policy.
 
 It implements the same policy with the same arithmetic as
-:mod:`schedkit.heuristics.dag_kernels`, in plain Python lists: the same float expressions in the
-same order (so the schedules are identical to the last bit), ties to the lower processor.
+:mod:`schedkit.heuristics.dag.list_kernels`, in plain Python lists: the same float expressions in
+the same order (so the schedules are identical to the last bit), ties to the lower processor.
 Where the kernel takes tasks from a ready queue this takes them from one sorted list, which is
 the same order whenever every task's mean cost is positive (then a predecessor's rank is
 strictly larger than its successor's). Two searches for the idle gap, with the same result:
@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from schedkit.heuristics.dag import DagSchedule, dag_arrays
-from schedkit.solvers.adapters.dag_common import heuristic_outcome
+import schedkit as sk
 
 
 def heft_python(instance, search: str = "linear") -> tuple[list[int], list[float]]:
@@ -110,16 +109,19 @@ def heft_python(instance, search: str = "linear") -> tuple[list[int], list[float
 
 
 def run(instance, ctx, search: str = "linear"):
-    """Adapter with the same wrapper as schedkit's ``heft`` (instance arrays, outcome, metrics):
-    only the schedule computation differs."""
+    """Adapter: the reference schedule as a method result (``feasible``; solve() re-checks it).
+
+    It skips what schedkit's ``heft`` adapter adds around its kernel (the CSR arrays of the
+    instance, the SLR/speedup metrics), which can only make the reference look faster.
+    """
     import numpy as np
 
-    a = dag_arrays(instance)
     proc, start = heft_python(instance, search)
     p = np.asarray(proc, dtype=np.int64)
     s = np.asarray(start)
-    makespan = float((s + a.cost[np.arange(a.n), p]).max())
-    return heuristic_outcome(a, DagSchedule(p, s, makespan, "heft-python"))
+    makespan = float((s + instance.cost[np.arange(instance.n_tasks), p]).max())
+    return sk.MethodResult({"processor": proc, "start": start}, sk.Status.FEASIBLE,
+                           objective=makespan)
 
 
 def run_bisect(instance, ctx):

@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 import schedkit as sk
-from schedkit.heuristics.jobshop import dispatch
+
+dispatch = sk.heuristics.jobshop.dispatch
 
 RULES = {"mwkr": "most_work_remaining", "spt": "shortest_processing_time",
          "mopnr": "most_operations_remaining", "lpt": "largest_processing_time"}

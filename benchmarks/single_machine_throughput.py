@@ -5,11 +5,12 @@
 
 One random 1||ΣwjTj instance of n jobs (the OR-Library generator of Potts & Van Wassenhove,
 TF = 0.6, RDD = 0.6). For each rule, the time to sequence all n jobs with the Numba kernel
-(:mod:`schedkit.heuristics.sm_kernels`, through its wrapper, key computation included) and with
-a NumPy implementation of the same rule and the same tie-breaking (lower index first):
+(:mod:`schedkit.heuristics.single_machine.rule_kernels`, through its wrapper, key computation
+included) and with a NumPy implementation of the same rule and the same tie-breaking (lower
+index first):
 
 - EDD, SPT, WSPT: one stable ``np.argsort`` of the key (the whole rule is a sort; the Numba
-  side is a radix sort, :func:`~schedkit.heuristics.sm_kernels.radix_order`);
+  side is a radix sort, :func:`~schedkit.heuristics.single_machine.rule_kernels.radix_order`);
 - MDD, ATC (log form, see :func:`numpy_dynamic`): dynamic priorities have no argsort form;
   the NumPy version recomputes every priority at each step and takes ``np.argmin`` — O(n²),
   so it runs on ``--n-quadratic`` jobs (default 20 000) and its jobs/s is quoted at that size,
@@ -30,7 +31,8 @@ from collections.abc import Callable
 import numpy as np
 
 import schedkit as sk
-from schedkit.heuristics import single_machine as H
+
+H = sk.heuristics.single_machine
 
 
 def median_time(fn: Callable[[], np.ndarray], repeats: int) -> tuple[float, np.ndarray]:

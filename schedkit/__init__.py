@@ -1,6 +1,7 @@
 """schedkit: exact CP-SAT/MILP models and fast heuristics for scheduling, on one instance schema
 and one results schema."""
 
+from . import heuristics
 from .instances import (
     DAG,
     FORMATS,
@@ -35,11 +36,17 @@ from .instances import (
 from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
 from .solvers import (
+    Kind,
     Method,
+    MethodResult,
     Option,
     Result,
+    RunContext,
+    Status,
+    StopReason,
     check,
     check_file,
+    find_method,
     get_method,
     methods,
     parse_option_value,
@@ -64,18 +71,25 @@ __all__ = [
     "InputError",
     "Instance",
     "JobShop",
+    "Kind",
     "Method",
+    "MethodResult",
     "Option",
     "Result",
+    "RunContext",
     "SequenceParallel",
     "SingleMachine",
+    "Status",
+    "StopReason",
     "Violation",
     "catalogue",
     "check",
     "check_file",
     "evaluate",
+    "find_method",
     "generate",
     "generator_options",
+    "heuristics",
     "get_method",
     "instance_from_json",
     "instance_sha256",

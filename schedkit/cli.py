@@ -126,7 +126,7 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
                    _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
         if result.status == "error":
             failed = True
-            click.echo(f"  {inst.name}: {result.stop_reason}", err=True)
+            click.echo(f"  {inst.name}: {result.stop_detail or result.stop_reason}", err=True)
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("a", encoding="utf-8") as fh:
@@ -266,15 +266,23 @@ def robustness_cmd(instance: str, result: Path, noise: str, samples: int, seed: 
 @click.option("--problem", "-p", default=None, help="Only methods for this problem.")
 def methods_cmd(problem: str | None) -> None:
     """List the solution methods, the problems they solve and their options."""
-    for m in sk.methods():
-        if problem and problem not in m.problems:
-            continue
-        click.echo(f"{m.name:<14} {m.kind:<13} {', '.join(m.problems)}")
-        click.echo(f"{'':<14} {m.summary}")
-        for o in m.options:
-            choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
-            click.echo(f"{'':<16}--option {o.name}={o.type.__name__}{choices} "
-                       f"(default {o.default!r}): {o.help}")
+    if problem is not None and problem.replace("-", "_") not in sk.PROBLEMS:
+        raise sk.InputError(f"unknown problem {problem!r} (choose from "
+                            f"{', '.join(sk.PROBLEMS)})", field="problem")
+    chosen = sk.methods(None if problem is None else problem.replace("-", "_"))
+    by_name: dict[str, list[sk.Method]] = {}
+    for m in chosen:
+        by_name.setdefault(m.name, []).append(m)
+    for name, group in by_name.items():
+        kinds = sorted({str(m.kind) for m in group})
+        click.echo(f"{name:<14} {'/'.join(kinds):<13} {', '.join(m.problem for m in group)}")
+        for m in group:
+            where = f"{m.problem}: " if len(group) > 1 else ""
+            click.echo(f"{'':<14} {where}{m.summary}")
+            for o in m.options:
+                choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
+                click.echo(f"{'':<16}--option {o.name}={o.type.__name__}{choices} "
+                           f"(default {o.default!r}): {o.help}")
 
 
 @cli.command("list")

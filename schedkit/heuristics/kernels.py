@@ -1,4 +1,5 @@
-"""Numba kernels shared by the heuristics: arrays and ints in, arrays out, no state.
+"""Numba kernels shared by the heuristics of every problem: the seeded generator, the schedule
+decoders and the one binary heap. Arrays and ints in, arrays out, no state.
 
 Every kernel is compiled with ``cache=True`` and also runs as plain Python under
 ``NUMBA_DISABLE_JIT=1`` (the tests run both).
@@ -9,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["jobshop_decode", "sm_decode", "chain_decode", "lcg_next", "LCG_MODULUS"]
+__all__ = ["jobshop_decode", "single_machine_decode", "chain_decode", "lcg_next", "LCG_MODULUS",
+           "heap_push", "heap_pop"]
 
 # Minimal standard LCG (Park & Miller 1988, multiplier 48271): a*x < 2**47 fits in int64, so the
 # stream is the same compiled and interpreted, which numpy's global generator is not.
@@ -63,7 +65,8 @@ def jobshop_decode(
 
 
 @njit(cache=True)
-def sm_decode(processing: np.ndarray, release: np.ndarray, sequence: np.ndarray) -> np.ndarray:
+def single_machine_decode(processing: np.ndarray, release: np.ndarray,
+                          sequence: np.ndarray) -> np.ndarray:
     """Earliest start times of jobs processed on one machine in ``sequence`` order."""
     start = np.zeros(processing.shape[0], dtype=np.int64)
     t = 0
@@ -85,3 +88,49 @@ def chain_decode(durations: np.ndarray, order: np.ndarray) -> np.ndarray:
         start[k] = t
         t += durations[k]
     return start
+
+
+# -- a binary min-heap of (key, item) pairs, ties to the smaller item ----------------------------
+@njit(cache=True)
+def _before(ka: float, ia: int, kb: float, ib: int) -> bool:
+    return ka < kb or (ka == kb and ia < ib)
+
+
+@njit(cache=True)
+def heap_push(hkey: np.ndarray, hid: np.ndarray, size: int, key: float, item: int) -> int:
+    """Add ``(key, item)`` to the heap held in ``hkey[:size]``/``hid[:size]``; returns the new
+    size. The arrays need room for one more entry."""
+    i = size
+    hkey[i] = key
+    hid[i] = item
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(hkey[i], hid[i], hkey[parent], hid[parent]):
+            break
+        hkey[i], hkey[parent] = hkey[parent], hkey[i]
+        hid[i], hid[parent] = hid[parent], hid[i]
+        i = parent
+    return size + 1
+
+
+@njit(cache=True)
+def heap_pop(hkey: np.ndarray, hid: np.ndarray, size: int) -> int:
+    """Remove the smallest pair (read ``hkey[0]``, ``hid[0]`` before calling); returns the new
+    size."""
+    size -= 1
+    hkey[0] = hkey[size]
+    hid[0] = hid[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        c = left
+        if left + 1 < size and _before(hkey[left + 1], hid[left + 1], hkey[left], hid[left]):
+            c = left + 1
+        if not _before(hkey[c], hid[c], hkey[i], hid[i]):
+            break
+        hkey[i], hkey[c] = hkey[c], hkey[i]
+        hid[i], hid[c] = hid[c], hid[i]
+        i = c
+    return size

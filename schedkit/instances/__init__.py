@@ -1,10 +1,22 @@
-"""The instance schema, readers, generators and the evaluator (imports nothing else of schedkit)."""
+"""The instance schema, readers, generators and the evaluator (imports nothing else of schedkit).
 
+Shared machinery sits at this level (the envelope in :mod:`.base`, the checking plumbing in
+:mod:`.checking`, the one table of families in :mod:`.families`); each problem family has its
+own folder with ``model.py``, ``evaluate.py``, ``generate.py`` and, where it has file formats,
+``readers.py``.
+"""
+
+from .base import SCHEMA, Bounds, Instance
 from .catalogue import CatalogueEntry, catalogue, load
+from .dag.model import DAG
+from .dag.robustness import Robustness, replay, robustness
 from .errors import InputError
 from .evaluate import Evaluation, Violation, check, evaluate, lower_bound, metrics, objective
+from .expert_placement.model import ExpertPlacement
+from .families import FAMILIES, PROBLEMS
 from .generators import GENERATORS, generate
 from .generators import options as generator_options
+from .jobshop.model import JobShop
 from .jsonio import (
     instance_from_json,
     instance_sha256,
@@ -12,23 +24,13 @@ from .jsonio import (
     read_instance_json,
     write_instance_json,
 )
-from .model import (
-    DAG,
-    PROBLEMS,
-    SCHEMA,
-    Bounds,
-    ExpertPlacement,
-    FlexSPCost,
-    Instance,
-    JobShop,
-    SequenceParallel,
-    SingleMachine,
-)
 from .readers import FORMATS, read, write
-from .robustness import Robustness, replay, robustness
+from .sequence_parallel.model import FlexSPCost, SequenceParallel
+from .single_machine.model import SingleMachine
 
 __all__ = [
     "DAG",
+    "FAMILIES",
     "FORMATS",
     "GENERATORS",
     "PROBLEMS",

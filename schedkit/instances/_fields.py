@@ -87,14 +87,15 @@ def _check_shape(arr: np.ndarray, field: str, shape: tuple[int | None, ...] | No
 
 
 def _array(value: Any, field: str, ndim: int, check: Any, kind: str) -> np.ndarray:
+    arr: np.ndarray | None
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         arr = None
     ok = arr is not None and arr.ndim == ndim and arr.dtype.kind in "iuf"
-    if ok and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    if ok and arr is not None and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         ok = False
-    if not ok:
+    if not ok or arr is None:
         _walk_for_error(value, field, ndim, check, kind)
         if arr is None or arr.ndim != ndim:
             # Every element was fine, so the nesting itself is ragged or of the wrong depth.

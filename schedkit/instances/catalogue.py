@@ -42,13 +42,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .base import Bounds, Instance
+from .dag.readers import stg_name
 from .datadir import data_dir
 from .errors import InputError
-from .model import PROBLEMS, Bounds, Instance
+from .families import PROBLEMS
 from .readers import FORMATS, read
-from .readers._text import file_cache, read_text
-from .readers.stg import stg_name
-from .readers.tardiness import count_wt_instances, wt_size_from_name
+from .single_machine.readers import count_wt_instances, wt_size_from_name
+from .text import file_cache, read_text
 
 __all__ = ["CatalogueEntry", "catalogue", "load", "WF_NAMES"]
 
@@ -101,7 +102,7 @@ WF_NAMES = {
     "seismology-chameleon-100p-001.json": "wf-seismology",
     "srasearch-chameleon-10a-001.json": "wf-srasearch",
 }
-_MOE_NAMES = {"eplb_readme_example": "eplb-readme", "flashlb_pr_example": "flashlb-pr"}
+_EXAMPLE_NAMES = {"eplb_readme_example": "eplb-readme", "flashlb_pr_example": "flashlb-pr"}
 
 _JOBSHOP_FAMILIES = {
     "ft": "Fisher & Thompson 1963",
@@ -148,7 +149,8 @@ def _first_line(path: Path) -> list[str]:
 
 
 def _jobshop_family(name: str) -> str:
-    return re.match(r"[a-z]*", name).group() or "jobshop"
+    prefix = re.match(r"[a-z]*", name)  # always matches (possibly the empty string)
+    return (prefix.group() if prefix else "") or "jobshop"
 
 
 def _jobshop(root: Path) -> list[CatalogueEntry]:
@@ -173,7 +175,7 @@ def _jobshop(root: Path) -> list[CatalogueEntry]:
     return out
 
 
-def _tardiness(root: Path) -> list[CatalogueEntry]:
+def _orlib_wt(root: Path) -> list[CatalogueEntry]:
     out = []
     for path in sorted((root / "tardiness" / "orlib").glob("wt*.txt"), key=lambda p: _natural(
             p.stem)):
@@ -224,7 +226,7 @@ def _canonical(root: Path) -> list[CatalogueEntry]:
     return out
 
 
-def _moe(root: Path) -> list[CatalogueEntry]:
+def _expert_placement_examples(root: Path) -> list[CatalogueEntry]:
     path = root / "moe" / "known_examples.json"
     try:
         doc = json.loads(read_text(path))
@@ -236,7 +238,7 @@ def _moe(root: Path) -> list[CatalogueEntry]:
     for ex_name in names:
         if not isinstance(ex_name, str):
             continue
-        name = _MOE_NAMES.get(ex_name, ex_name.removesuffix("_example").replace("_", "-"))
+        name = _EXAMPLE_NAMES.get(ex_name, ex_name.removesuffix("_example").replace("_", "-"))
         out.append(CatalogueEntry(
             name, "expert_placement", "moe", path.relative_to(root).as_posix(),
             "moe-examples", {"example": ex_name}, f"MoE expert placement example {ex_name}"))
@@ -248,7 +250,8 @@ def _build(root: str) -> tuple[tuple[CatalogueEntry, ...], dict[str, CatalogueEn
     base = Path(root)
     entries: list[CatalogueEntry] = []
     by_name: dict[str, CatalogueEntry] = {}
-    for part in (_jobshop, _tardiness, _stg, _wfcommons, _canonical, _moe):
+    for part in (_jobshop, _orlib_wt, _stg, _wfcommons, _canonical,
+                 _expert_placement_examples):
         for entry in part(base):
             # First one wins should two files map to one name.
             if entry.name not in by_name:

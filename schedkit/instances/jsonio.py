@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ._fields import require_keys, require_mapping
+from .base import SCHEMA, Bounds, Instance
 from .errors import InputError
-from .model import PROBLEMS, SCHEMA, Bounds, Instance
+from .families import PROBLEMS
 
 __all__ = [
     "instance_from_dict",

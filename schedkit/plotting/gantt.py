@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from ..instances import InputError, Instance, JobShop, SingleMachine, instance_sha256, load
-from ..instances.evaluate import check, sm_start_times
+from ..instances.evaluate import check
+from ..instances.single_machine.evaluate import start_times
 from ..solvers import Result
 
 __all__ = ["plot_gantt", "resolve"]
@@ -44,7 +45,7 @@ def _bars(inst: Instance, solution: Mapping[str, Any]) -> tuple[np.ndarray, ...]
     if isinstance(inst, SingleMachine):
         seq = np.asarray(solution["sequence"], dtype=np.int64)
         start = np.asarray(solution["start"], dtype=float) if solution.get("start") is not None \
-            else sm_start_times(inst, seq)
+            else start_times(inst, seq)
         return (np.zeros(inst.n_jobs, dtype=np.int64), start, inst.processing.astype(float),
                 np.arange(inst.n_jobs))
     raise InputError(f"no Gantt chart for {inst.problem} here (job shop and single machine)",

@@ -1,19 +1,41 @@
-"""solve(), the method registry, backend adapters and the Result schema."""
+"""solve(), the method registry, the backend runners, each problem's adapters, and the Result
+schema.
 
+Shared machinery sits at this level (:mod:`.registry`, :mod:`.solve`, :mod:`.result`,
+:mod:`.common`, :mod:`.options`, :mod:`.backends`); each problem has its own folder whose
+``methods.py`` declares its methods, collected by :mod:`.methods`.
+"""
+
+from .methods import AUTO, find_method, get_method
 from .methods import all_methods as methods
-from .registry import Method, Option, get_method, parse_option_value
-from .result import RESULT_SCHEMA, STATUSES, Result, read_results, validate_record
+from .registry import Kind, Method, MethodResult, Option, RunContext, parse_option_value
+from .result import (
+    RESULT_SCHEMA,
+    STATUSES,
+    Result,
+    Status,
+    StopReason,
+    read_results,
+    validate_record,
+)
 from .solve import solve
 from .verify import check, check_file
 
 __all__ = [
+    "AUTO",
     "RESULT_SCHEMA",
     "STATUSES",
+    "Kind",
     "Method",
+    "MethodResult",
     "Option",
     "Result",
+    "RunContext",
+    "Status",
+    "StopReason",
     "check",
     "check_file",
+    "find_method",
     "get_method",
     "methods",
     "parse_option_value",

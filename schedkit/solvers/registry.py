@@ -1,38 +1,51 @@
-"""The method registry: what each method solves and which options it knows."""
+"""The method registry: methods keyed by (name, problem), the options each knows, and what an
+adapter gets (:class:`RunContext`) and returns (:class:`MethodResult`).
+
+Each problem declares its own methods in ``schedkit/solvers/<problem>/methods.py``;
+:mod:`schedkit.solvers.methods` collects them into :data:`~schedkit.solvers.methods.REGISTRY`.
+One name (``cpsat``, ``baseline``, …) may be declared by several problems, each with its own
+adapter and options.
+"""
 
 from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from ..heuristics.search import StopReason
 from ..instances import PROBLEMS, InputError, Instance
+from .result import Status
 
-__all__ = ["Option", "Method", "Outcome", "RunContext", "register", "get_method", "METHODS",
-           "parse_option_value"]
+__all__ = ["Kind", "Option", "Method", "MethodResult", "RunContext", "Registry",
+           "Adapter", "parse_option_value"]
+
+
+class Kind(StrEnum):
+    """What sort of method it is."""
+
+    EXACT = "exact"
+    HEURISTIC = "heuristic"
+    METAHEURISTIC = "metaheuristic"
 
 
 @dataclass(frozen=True)
 class Option:
-    """One option a method accepts: name, type (int, float, str or bool), default, help text.
-
-    ``problems`` limits it to some of the method's problems (``None``: all of them); giving it
-    for another problem is an error like an unknown option.
-    """
+    """One option a method accepts: name, type (int, float, str or bool), default, help text,
+    the allowed values (``choices``) and, for numbers, the smallest allowed value."""
 
     name: str
     type: type
     default: Any
     help: str
     choices: tuple[Any, ...] | None = None
-    problems: tuple[str, ...] | None = None
-
-    def applies(self, problem: str | None) -> bool:
-        return problem is None or self.problems is None or problem in self.problems
+    minimum: float | None = None
 
     def coerce(self, value: Any, method: str) -> Any:
+        """``value`` checked and converted to the option's type (text is parsed first)."""
         field_name = f"option {self.name}"
         if isinstance(value, str) and self.type is not str:
             value = parse_option_value(value)
@@ -54,6 +67,9 @@ class Option:
         if self.choices is not None and value not in self.choices:
             raise InputError(f"must be one of {', '.join(map(str, self.choices))}, got "
                              f"{value!r}", field=field_name)
+        if self.minimum is not None and value < self.minimum:
+            raise InputError(f"must be >= {self.minimum:g} for method {method}, got {value!r}",
+                             field=field_name)
         return value
 
 
@@ -77,7 +93,8 @@ class RunContext:
     """What an adapter gets besides the instance: limits, seed and validated options.
 
     ``started`` is the ``time.perf_counter()`` reading at which :func:`schedkit.solve` started
-    its clock; :meth:`time_left` is what remains of ``time_limit`` from then on.
+    its clock; :meth:`time_left` is what remains of ``time_limit`` from then on. ``options``
+    holds the run's options with defaults filled in, plus the method's fixed ones.
     """
 
     time_limit: float | None
@@ -96,97 +113,137 @@ class RunContext:
 
 
 @dataclass
-class Outcome:
-    """What an adapter returns; :func:`schedkit.solve` verifies it and makes the Result.
+class MethodResult:
+    """What an adapter returns; :func:`schedkit.solve` verifies it and makes the
+    :class:`~schedkit.Result`.
 
     ``status`` is the adapter's claim (``optimal`` only when proved); ``bound`` the best proven
-    bound; ``objective`` the backend's own value, compared with the evaluator's.
+    bound; ``objective`` the backend's own value, compared with the evaluator's; ``stop_reason``
+    why it stopped and ``stop_detail`` the free-text particulars (a solver's own status, what
+    was returned instead).
     """
 
     solution: Mapping[str, Any] | None
-    status: str
+    status: Status
     bound: float | None = None
     objective: float | None = None
-    stop_reason: str = ""
+    stop_reason: StopReason = StopReason.FINISHED
+    stop_detail: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+#: An adapter: instance and run context in, method result out.
+Adapter = Callable[[Any, RunContext], MethodResult]
 
 
 @dataclass(frozen=True)
 class Method:
-    """A solution method.
+    """A solution method for one problem.
 
     Parameters
     ----------
     name
-        Registry name (``--method``).
-    problems
-        Problem ids it solves.
-    target
-        ``"module:function"`` of the adapter, imported only when the method runs, so that an
-        optional backend costs nothing until used.
+        Registry name (``--method``); several problems may each have a method of that name.
+    problem
+        The problem id it solves.
+    run
+        The adapter: a callable, or ``"module:function"`` imported only when the method runs,
+        so that an optional backend costs nothing until used.
     kind
-        ``"exact"``, ``"heuristic"`` or ``"metaheuristic"``.
+        Exact, heuristic or metaheuristic.
     summary
         One line for ``schedkit methods``.
     options
         Options it accepts; anything else is an error.
     objectives
-        Per problem, the objectives it supports (absent: all of that problem's).
+        The objectives it supports (``None``: all of the problem's).
+    fixed
+        Options the registry line fixes (e.g. the rule of ``edd``): given to the adapter, not
+        settable by a user and not recorded in results.
     """
 
     name: str
-    problems: tuple[str, ...]
-    target: str
-    kind: str
+    problem: str
+    run: str | Adapter
+    kind: Kind
     summary: str
     options: tuple[Option, ...] = ()
-    objectives: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    objectives: tuple[str, ...] | None = None
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.problem not in PROBLEMS:
+            raise ValueError(f"method {self.name!r}: unknown problem {self.problem!r}")
+        names = [o.name for o in self.options]
+        if len(set(names)) != len(names):
+            raise ValueError(f"method {self.name!r} on {self.problem}: an option is declared "
+                             "twice")
 
     def supports(self, instance: Instance) -> bool:
-        if instance.problem not in self.problems:
-            return False
-        allowed = self.objectives.get(instance.problem)
-        return allowed is None or instance.objective in allowed
+        """True when it solves the instance's problem and objective."""
+        return instance.problem == self.problem and (
+            self.objectives is None or instance.objective in self.objectives)
 
-    def validate_options(self, options: Mapping[str, Any] | None,
-                         problem: str | None = None) -> dict[str, Any]:
-        """Options with defaults filled in; unknown ones (for ``problem``) are an error."""
-        known = {o.name: o for o in self.options if o.applies(problem)}
-        out = {o.name: o.default for o in known.values()}
+    def validate_options(self, options: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Options with defaults filled in; unknown ones are an error."""
+        known = {o.name: o for o in self.options}
+        out = {o.name: o.default for o in self.options}
         for key, value in (options or {}).items():
             if key not in known:
                 listed = ", ".join(known) or "none"
-                where = f" on {problem}" if problem else ""
-                raise InputError(f"unknown option for method {self.name}{where} (known: "
-                                 f"{listed})", field=f"option {key}")
+                raise InputError(f"unknown option for method {self.name} on {self.problem} "
+                                 f"(known: {listed})", field=f"option {key}")
             out[key] = known[key].coerce(value, self.name)
         return out
 
-    def adapter(self) -> Callable[[Instance, RunContext], Outcome]:
-        module, func = self.target.split(":")
-        return getattr(importlib.import_module(module), func)
+    def adapter(self) -> Adapter:
+        """The adapter function (imported now if ``run`` names it)."""
+        if callable(self.run):
+            return self.run
+        module, func = self.run.split(":")
+        adapter: Adapter = getattr(importlib.import_module(module), func)
+        return adapter
 
 
-METHODS: dict[str, Method] = {}
+class Registry:
+    """Methods keyed by (name, problem)."""
 
+    def __init__(self, methods: Iterable[Method] = ()) -> None:
+        self._methods: dict[tuple[str, str], Method] = {}
+        for method in methods:
+            self.add(method)
 
-def register(method: Method) -> Method:
-    """Add ``method`` to the registry (names are unique)."""
-    if method.name in METHODS:
-        raise ValueError(f"method {method.name!r} registered twice")
-    unknown = set(method.problems) - set(PROBLEMS)
-    if unknown:
-        raise ValueError(f"method {method.name!r}: unknown problems {sorted(unknown)}")
-    METHODS[method.name] = method
-    return method
+    def add(self, method: Method) -> Method:
+        """Add ``method``; a (name, problem) pair is declared once."""
+        key = (method.name, method.problem)
+        if key in self._methods:
+            raise ValueError(f"method {method.name!r} for {method.problem} declared twice")
+        self._methods[key] = method
+        return method
 
+    def __iter__(self) -> Iterator[Method]:
+        return iter(self._methods.values())
 
-def get_method(name: str) -> Method:
-    """The registered method called ``name``, or InputError listing the known ones."""
-    from . import methods  # noqa: F401 - fills the registry
+    def names(self) -> list[str]:
+        """Every method name, sorted."""
+        return sorted({name for name, _ in self._methods})
 
-    try:
-        return METHODS[name]
-    except KeyError:
-        raise InputError(f"unknown method {name!r} (known: {', '.join(sorted(METHODS))}; "
-                         "`schedkit methods` lists them)", field="method") from None
+    def problems_of(self, name: str) -> list[str]:
+        """The problems that have a method called ``name``, in ``PROBLEMS`` order."""
+        return [p for p in PROBLEMS if (name, p) in self._methods]
+
+    def find(self, name: str, problem: str) -> Method | None:
+        """The method ``name`` for ``problem``, or ``None``."""
+        return self._methods.get((name, problem))
+
+    def get(self, name: str, problem: str) -> Method:
+        """The method ``name`` for ``problem``; InputError naming what exists otherwise."""
+        found = self.find(name, problem)
+        if found is not None:
+            return found
+        solves = self.problems_of(name)
+        if not solves:
+            raise InputError(f"unknown method {name!r} (known: {', '.join(self.names())}; "
+                             "`schedkit methods` lists them)", field="method")
+        raise InputError(f"method {name!r} does not solve {problem} (it solves "
+                         f"{', '.join(solves)})", field="method")

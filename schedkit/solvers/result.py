@@ -6,22 +6,50 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..heuristics.search import StopReason
 from ..instances import InputError
 
-__all__ = ["RESULT_SCHEMA", "STATUSES", "Result", "read_results", "validate_record", "gap",
-           "gap_to_best_known"]
+__all__ = ["RESULT_SCHEMA", "STATUSES", "REL_TOL", "Status", "StopReason", "Result",
+           "read_results", "validate_record", "gap", "gap_to_best_known", "close"]
 
 RESULT_SCHEMA = "schedkit/result@1"
 
-#: ``optimal`` proved; ``feasible`` verified solution without proof; ``infeasible`` proved;
-#: ``unknown`` no solution and no proof; ``error`` the method failed or returned a solution the
-#: evaluator rejected.
-STATUSES = ("optimal", "feasible", "infeasible", "unknown", "error")
+#: Relative tolerance within which a backend's objective or bound and the evaluator's agree
+#: (backends work in floats): ``|a − b| <= REL_TOL · max(1, |a|, |b|)``.
+REL_TOL = 1e-6
+
+
+def close(a: float, b: float) -> bool:
+    """``a`` and ``b`` agree within :data:`REL_TOL`."""
+    return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
+
+
+class Status(StrEnum):
+    """The status of a result (``DESIGN.md`` §4)."""
+
+    #: A verified solution, proved optimal.
+    OPTIMAL = "optimal"
+    #: A verified solution without a proof of optimality.
+    FEASIBLE = "feasible"
+    #: Proved to have no solution.
+    INFEASIBLE = "infeasible"
+    #: No solution and no proof.
+    UNKNOWN = "unknown"
+    #: The method failed, or returned a solution the evaluator rejected.
+    ERROR = "error"
+
+
+
+#: The status values: ``optimal`` proved; ``feasible`` verified solution without proof;
+#: ``infeasible`` proved; ``unknown`` no solution and no proof; ``error`` the method failed or
+#: returned a solution the evaluator rejected.
+STATUSES = tuple(s.value for s in Status)
 
 
 def gap(objective: float | None, bound: float | None) -> float | None:
@@ -44,7 +72,11 @@ def gap_to_best_known(objective: float | None, best_known: float | None) -> floa
 
 @dataclass(frozen=True, kw_only=True)
 class Result:
-    """The outcome of one run of one method on one instance (DESIGN.md §4)."""
+    """The outcome of one run of one method on one instance (DESIGN.md §4).
+
+    ``stop_reason`` is a :class:`StopReason` value (records written before the vocabulary was
+    fixed may hold free text, which is read as it is); ``stop_detail`` says more in words.
+    """
 
     schema: str = RESULT_SCHEMA
     problem: str
@@ -55,7 +87,7 @@ class Result:
     seed: int = 0
     time_limit_s: float | None = None
     workers: int = 1
-    status: str = "unknown"
+    status: Status = Status.UNKNOWN
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
@@ -64,7 +96,8 @@ class Result:
     runtime_s: float = 0.0
     solution: Mapping[str, Any] | None = None
     verified: bool = False
-    stop_reason: str = ""
+    stop_reason: str = StopReason.FINISHED
+    stop_detail: str = ""
     stats: Mapping[str, Any] = field(default_factory=dict)
     versions: Mapping[str, str] = field(default_factory=dict)
     host: Mapping[str, Any] = field(default_factory=dict)
@@ -73,11 +106,14 @@ class Result:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+        object.__setattr__(self, "status", Status(self.status))
+        if self.stop_reason in _STOP_REASONS:
+            object.__setattr__(self, "stop_reason", StopReason(self.stop_reason))
 
     @property
     def ok(self) -> bool:
         """A verified solution exists (``optimal`` or ``feasible``)."""
-        return self.status in ("optimal", "feasible")
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))
@@ -95,8 +131,13 @@ class Result:
         return cls(**{k: v for k, v in record.items() if k in names})
 
 
+_STOP_REASONS = frozenset(r.value for r in StopReason)
+
+
 def _jsonable(obj: Any) -> Any:
     """Plain JSON types; NaN/inf become null (JSON has no such numbers)."""
+    if isinstance(obj, StrEnum):
+        return obj.value
     if isinstance(obj, Mapping):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

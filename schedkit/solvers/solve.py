@@ -13,15 +13,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..heuristics.search import StopReason
 from ..instances import InputError, Instance, instance_sha256
 from ..instances.evaluate import evaluate, lower_bound
-from .registry import Method, Outcome, RunContext, get_method
-from .result import Result, gap, gap_to_best_known
+from .methods import AUTO, REGISTRY
+from .registry import Method, MethodResult, RunContext
+from .result import Result, Status, close, gap, gap_to_best_known
 
 __all__ = ["solve", "resolve_method"]
-
-# Objective and bound are compared with this relative tolerance: backends work in floats.
-_REL_TOL = 1e-6
 
 
 @cache
@@ -48,35 +47,36 @@ def _host() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count() or 1, "platform": sys.platform}
 
 
-def resolve_method(instance: Instance, method: str) -> Method:
-    """The registered method for ``method`` (``"auto"``: the preferred one for the problem)."""
-    from .methods import AUTO
-
+def resolve_method(instance: Instance, method: str | Method) -> Method:
+    """The method to run: a :class:`Method` as given (a reference method of a benchmark, say),
+    or the registered one of that name for the instance's problem (``"auto"``: the preferred
+    one)."""
     if method == "auto":
         for name in AUTO[instance.problem]:
-            candidate = get_method(name)
+            candidate = REGISTRY.get(name, instance.problem)
             if candidate.supports(instance):
                 return candidate
         raise InputError(f"no method supports {instance.problem} with objective "
                          f"{instance.objective!r}", field="method")
-    found = get_method(method)
-    if instance.problem not in found.problems:
-        raise InputError(f"method {method!r} does not solve {instance.problem} (it solves "
-                         f"{', '.join(found.problems)})", field="method")
+    if isinstance(method, Method):
+        found = method
+        if found.problem != instance.problem:
+            raise InputError(f"method {found.name!r} does not solve {instance.problem} (it "
+                             f"solves {found.problem})", field="method")
+    elif isinstance(method, str):
+        found = REGISTRY.get(method, instance.problem)
+    else:
+        raise InputError(f"must be a method name or a Method, got {method!r}", field="method")
     if not found.supports(instance):
-        raise InputError(f"method {method!r} does not support objective "
+        raise InputError(f"method {found.name!r} does not support objective "
                          f"{instance.objective!r} (it supports "
-                         f"{', '.join(found.objectives[instance.problem])})", field="method")
+                         f"{', '.join(found.objectives or ())})", field="method")
     return found
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= _REL_TOL * max(1.0, abs(a), abs(b))
 
 
 def solve(
     instance: Instance | str | Path,
-    method: str = "auto",
+    method: str | Method = "auto",
     *,
     time_limit: float | None = None,
     seed: int = 0,
@@ -91,7 +91,8 @@ def solve(
     instance
         An :class:`~schedkit.instances.Instance`, a file path or a bundled instance name.
     method
-        A registered method name (``schedkit methods``) or ``"auto"``.
+        A registered method name (``schedkit methods``), ``"auto"``, or a :class:`Method`
+        that is not registered (e.g. a benchmark's reference implementation).
     time_limit
         Wall-clock limit in seconds for the method (``None``: the method's own stopping rule).
     seed
@@ -120,9 +121,9 @@ def solve(
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InputError(f"must be an integer, got {seed!r}", field="seed")
     chosen = resolve_method(instance, method)
-    opts = chosen.validate_options(options, instance.problem)
-    ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers, options=opts,
-                     initial=initial)
+    opts = chosen.validate_options(options)
+    ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers,
+                     options={**opts, **chosen.fixed}, initial=initial)
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
     t0 = ctx.started = time.perf_counter()
@@ -131,64 +132,69 @@ def solve(
     except InputError:
         raise
     except Exception as exc:  # a backend failure is a result with status error, not a crash
-        outcome = Outcome(None, "error", stop_reason=f"{type(exc).__name__}: {exc}")
+        outcome = MethodResult(None, Status.ERROR, stop_reason=StopReason.ERROR,
+                               stop_detail=f"{type(exc).__name__}: {exc}")
     runtime = max(0.0, time.perf_counter() - t0)
-    return _finish(instance, chosen, ctx, outcome, runtime, started)
+    return _finish(instance, chosen, ctx, opts, outcome, runtime, started)
 
 
-def _finish(instance: Instance, method: Method, ctx: RunContext, out: Outcome, runtime: float,
-            started: str) -> Result:
+def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[str, Any],
+            out: MethodResult, runtime: float, started: str) -> Result:
     stats = dict(out.stats)
     cheap = lower_bound(instance)
     bound = cheap if out.bound is None else max(float(out.bound), cheap)
-    status, objective, verified, stop = out.status, None, False, out.stop_reason
+    status, objective, verified = Status(out.status), None, False
+    reason, detail = StopReason(out.stop_reason), out.stop_detail
     if out.solution is not None:
         ev = evaluate(instance, out.solution)
         if ev.feasible:
+            assert ev.objective is not None
             objective, verified = ev.objective, True
-            if out.objective is not None and not _close(out.objective, objective):
-                status = "error"
-                stop = (f"backend objective {out.objective:g} != evaluator objective "
-                        f"{objective:g}")
-            elif objective < bound and not _close(objective, bound):
-                status = "error"
-                stop = f"objective {objective:g} below the proven bound {bound:g}"
-            elif status not in ("optimal", "feasible"):
-                status = "feasible"
-            if status == "feasible" and objective - bound <= 1e-9 * max(1.0, abs(objective)):
-                status = "optimal"  # the objective meets a valid lower bound: that is a proof
-                stop = f"{stop}; objective equals the lower bound" if stop else \
+            if out.objective is not None and not close(out.objective, objective):
+                status, reason = Status.ERROR, StopReason.ERROR
+                detail = (f"backend objective {out.objective:g} != evaluator objective "
+                          f"{objective:g}")
+            elif objective < bound and not close(objective, bound):
+                status, reason = Status.ERROR, StopReason.ERROR
+                detail = f"objective {objective:g} below the proven bound {bound:g}"
+            elif status not in (Status.OPTIMAL, Status.FEASIBLE):
+                status = Status.FEASIBLE
+            if status == Status.FEASIBLE and \
+                    objective - bound <= 1e-9 * max(1.0, abs(objective)):
+                status = Status.OPTIMAL  # the objective meets a valid lower bound: a proof
+                detail = f"{detail}; objective equals the lower bound" if detail else \
                     "objective equals the lower bound"
-            if status == "optimal":
+            if status == Status.OPTIMAL:
                 bound = objective  # proved
         else:
-            status = "error"
+            status, reason = Status.ERROR, StopReason.ERROR
             stats["violations"] = [str(v) for v in ev.violations]
-            stop = f"evaluator rejected the solution: {ev.violations[0]}"
-    elif status in ("optimal", "feasible"):
-        status = "error"
-        stop = f"method claimed {out.status} without a solution"
+            detail = f"evaluator rejected the solution: {ev.violations[0]}"
+    elif status in (Status.OPTIMAL, Status.FEASIBLE):
+        status, reason = Status.ERROR, StopReason.ERROR
+        detail = f"method claimed {out.status} without a solution"
     best_known = instance.bounds.upper if instance.bounds is not None else None
-    ok = status in ("optimal", "feasible")
+    ok = status in (Status.OPTIMAL, Status.FEASIBLE)
     return Result(
         problem=instance.problem,
         instance=instance.name,
         instance_sha256=instance_sha256(instance),
         method=method.name,
-        options=ctx.options,
+        options=options,
         seed=ctx.seed,
         time_limit_s=ctx.time_limit,
         workers=ctx.workers,
         status=status,
         objective=objective if ok else None,
-        bound=None if status == "infeasible" else bound,
+        bound=None if status == Status.INFEASIBLE else bound,
         gap=gap(objective, bound) if ok else None,
         best_known=best_known,
         gap_to_best_known=gap_to_best_known(objective, best_known) if ok else None,
         runtime_s=runtime,
         solution=out.solution,  # kept on error too: the rejected solution helps debugging
         verified=verified and ok,
-        stop_reason=stop,
+        stop_reason=reason,
+        stop_detail=detail,
         stats=stats,
         versions=_versions(),
         host=_host(),

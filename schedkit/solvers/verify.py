@@ -10,11 +10,9 @@ from typing import Any
 from ..instances import InputError, Instance, instance_sha256
 from ..instances.evaluate import Violation, evaluate
 from ..instances.evaluate import check as check_solution
-from .result import RESULT_SCHEMA, Result, read_results
+from .result import RESULT_SCHEMA, Result, close, read_results
 
 __all__ = ["check", "check_file"]
-
-_REL_TOL = 1e-6
 
 
 def check(instance: Instance, solution: Result | Mapping[str, Any]) -> list[Violation]:
@@ -37,8 +35,8 @@ def check(instance: Instance, solution: Result | Mapping[str, Any]) -> list[Viol
     ev = evaluate(instance, result.solution)
     if not ev.feasible:
         return ev.violations
-    if result.objective is not None and abs(result.objective - ev.objective) > _REL_TOL * max(
-            1.0, abs(ev.objective)):
+    assert ev.objective is not None
+    if result.objective is not None and not close(result.objective, ev.objective):
         return [Violation("record", f"recorded objective {result.objective:g} but the "
                                     f"evaluator computes {ev.objective:g}")]
     return []

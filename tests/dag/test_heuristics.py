@@ -75,7 +75,7 @@ def test_insertion_fills_idle_gaps() -> None:
     # Without insertion every processor runs its tasks in HEFT's rank order; with it, some
     # task runs before a task of higher rank on its processor.
     a_dag = H.dag_arrays(inst)
-    from schedkit.heuristics import dag_kernels as K
+    from schedkit.heuristics.dag import rank_kernels as K
     rank = K.upward_rank(K.mean_costs(a_dag.cost), a_dag.succ_ptr, a_dag.succ_dst,
                          K.mean_comm(a_dag.succ_data, a_dag.bw, a_dag.lat), a_dag.topo)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit.instances.robustness import Robustness, parse_noise, replay, robustness
+from schedkit.instances.dag.robustness import Robustness, parse_noise, replay, robustness
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit.heuristics import jobshop_tabu_kernels as TK
 from schedkit.heuristics.jobshop import dispatch, tabu_search
+from schedkit.heuristics.jobshop import tabu_kernels as TK
+from schedkit.heuristics.search import Stop
 from schedkit.instances.evaluate import check, objective
 
 
@@ -20,17 +21,17 @@ def test_tabu_reaches_known_optimum(name: str, optimum: int, iterations: int) ->
 
 def test_tabu_is_reproducible_with_an_iteration_limit() -> None:
     inst = sk.load("la16")
-    runs = [tabu_search(inst, iterations=3000, seed=5) for _ in range(2)]
+    runs = [tabu_search(inst, None, Stop(iterations=3000), seed=5) for _ in range(2)]
     assert runs[0][0] == runs[1][0] and runs[0][1] == runs[1][1]
     assert runs[0][2]["iterations"] == 3000
-    other = tabu_search(inst, iterations=3000, seed=6)
+    other = tabu_search(inst, None, Stop(iterations=3000), seed=6)
     assert not check(inst, other[0])
 
 
 def test_tabu_improves_on_its_start_and_never_worsens_it() -> None:
     inst = sk.load("ta01")
     start = dispatch(inst, "spt")
-    sol, makespan, stats = tabu_search(inst, start, iterations=5000, seed=0)
+    sol, makespan, stats = tabu_search(inst, start, Stop(iterations=5000), seed=0)
     assert not check(inst, sol)
     assert makespan == objective(inst, sol) < objective(inst, start) == stats["initial_makespan"]
 
@@ -103,7 +104,7 @@ def test_exact_methods_fall_back_to_the_warm_start() -> None:
     res = sk.solve("ta41", "cpsat", time_limit=1, workers=2, options={"hint_time": 1})
     assert res.status == "feasible" and res.verified
     assert res.objective == res.stats["hint_objective"]
-    assert "warm start" in res.stop_reason
+    assert res.stop_reason == sk.StopReason.TIME_LIMIT and "warm start" in res.stop_detail
 
 
 def test_milp_takes_the_initial_solution() -> None:
@@ -118,8 +119,9 @@ def test_milp_takes_the_initial_solution() -> None:
 SCRIPT = """
 import json, schedkit as sk
 from schedkit.heuristics.jobshop import tabu_search
+from schedkit.heuristics.search import Stop
 inst = sk.load("ft10")
-sol, ms, st = tabu_search(inst, iterations=300, seed=2)
+sol, ms, st = tabu_search(inst, None, Stop(iterations=300), seed=2)
 print(json.dumps([sol["start"], ms]))
 """
 

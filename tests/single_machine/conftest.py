@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sm_cases import SMALL
 
 import schedkit as sk
+
+from .cases import SMALL
 
 
 @pytest.fixture(scope="session")

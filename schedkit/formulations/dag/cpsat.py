@@ -45,7 +45,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ...instances import DAG, InputError
-from ...instances.robustness import replay
+from ...instances.dag.robustness import replay
 from .common import (
     canonical_labels,
     comm_by_source,
@@ -207,7 +207,8 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
     makespan = m.new_int_var(0, horizon, "makespan")
     start, end, present = [], [], []
     per_proc: list[list[Any]] = [[] for _ in range(P)]
-    all_iv, loads = [], [[] for _ in range(P)]
+    all_iv: list[Any] = []
+    loads: list[list[Any]] = [[] for _ in range(P)]
     for t in range(n):
         s = m.new_int_var(int(top[t]), max(int(top[t]), horizon - int(bottom[t])), f"s{t}")
         e = m.new_int_var(0, horizon, f"e{t}")
@@ -244,7 +245,7 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
                 if c > 0:
                     # u on p and v elsewhere: the data crosses a link.
                     m.add(start[v] >= end[u] + c).only_enforce_if(
-                        [present[u][p], present[v][p].Not()])
+                        [present[u][p], ~present[v][p]])
                 continue
             for q in range(P):
                 c = int(cint[k, p, q])

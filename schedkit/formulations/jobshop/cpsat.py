@@ -50,18 +50,18 @@ def _variables(inst: JobShop, model: Any, horizon: int) -> tuple[list, list, lis
     for k in range(inst.n_ops):
         d = int(inst.op_duration[k])
         lo = int(inst.release[job_of[k]])
-        s = model.NewIntVar(lo, max(lo, horizon - d), f"s{k}")
-        e = model.NewIntVar(lo + d, max(lo + d, horizon), f"e{k}")
+        s = model.new_int_var(lo, max(lo, horizon - d), f"s{k}")
+        e = model.new_int_var(lo + d, max(lo + d, horizon), f"e{k}")
         start.append(s)
         end.append(e)
-        interval.append(model.NewIntervalVar(s, d, e, f"op{k}"))
+        interval.append(model.new_interval_var(s, d, e, f"op{k}"))
     return start, end, interval
 
 
 def _route_constraints(inst: JobShop, model: Any, start: list, end: list) -> None:
     for j in range(inst.n_jobs):
         for k in range(int(inst.job_offsets[j]), int(inst.job_offsets[j + 1]) - 1):
-            model.Add(start[k + 1] >= end[k])
+            model.add(start[k + 1] >= end[k])
 
 
 def _machine_constraints(inst: JobShop, model: Any, interval: list,
@@ -71,7 +71,7 @@ def _machine_constraints(inst: JobShop, model: Any, interval: list,
         if extra is not None:
             ops.append(extra)
         if len(ops) > 1:
-            model.AddNoOverlap(ops)
+            model.add_no_overlap(ops)
 
 
 def _last_ends(inst: JobShop, end: list) -> list:
@@ -107,35 +107,35 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
     last = _last_ends(inst, end)
     out = JobShopCpSat(model, start, end, interval, horizon)
     if inst.objective == "makespan":
-        cmax = model.NewIntVar(0, horizon, "makespan")
-        model.AddMaxEquality(cmax, last)
+        cmax = model.new_int_var(0, horizon, "makespan")
+        model.add_max_equality(cmax, last)
         extra = None
         if strong:
-            tail = model.NewIntervalVar(cmax, horizon - cmax, horizon, "after_makespan")
+            tail = model.new_interval_var(cmax, horizon - cmax, horizon, "after_makespan")
             extra = tail
             total = int(inst.op_duration.sum())
-            model.Add(total <= inst.machines * cmax)
+            model.add(total <= inst.machines * cmax)
             loads = np.bincount(inst.op_machine, weights=inst.op_duration,
                                 minlength=inst.machines)
-            model.Add(cmax >= int(loads.max()))
+            model.add(cmax >= int(loads.max()))
             job_len = np.add.reduceat(inst.op_duration, inst.job_offsets[:-1])
-            model.Add(cmax >= int((inst.release + job_len).max()))
+            model.add(cmax >= int((inst.release + job_len).max()))
         _machine_constraints(inst, model, interval, extra)
-        model.Minimize(cmax)
+        model.minimize(cmax)
         out.makespan = cmax
     else:
         _machine_constraints(inst, model, interval)
         if inst.objective == "total_weighted_completion":
-            model.Minimize(sum(int(w) * e for w, e in zip(inst.weight, last, strict=True)))
+            model.minimize(sum(int(w) * e for w, e in zip(inst.weight, last, strict=True)))
         else:
             tard = []
             for j, e in enumerate(last):
-                t = model.NewIntVar(0, horizon, f"T{j}")
-                model.Add(t >= e - int(inst.due[j]))
+                t = model.new_int_var(0, horizon, f"T{j}")
+                model.add(t >= e - int(inst.due[j]))
                 tard.append(t)
-            model.Minimize(sum(int(w) * t for w, t in zip(inst.weight, tard, strict=True)))
+            model.minimize(sum(int(w) * t for w, t in zip(inst.weight, tard, strict=True)))
             out.tardiness = tard
     if strong and hint is not None:
         for k, s in enumerate(np.asarray(hint, dtype=np.int64).tolist()):
-            model.AddHint(start[k], s)
+            model.add_hint(start[k], s)
     return out

@@ -1,7 +1,7 @@
 """CP-SAT model of one machine: interval variables under one no-overlap constraint.
 
 Each job j has an interval [S_j, S_j + p_j) with S_j ∈ [r_j, H − p_j], H = max r + Σ p
-(:func:`~._common.horizon`), and ``AddNoOverlap`` over all intervals (the disjunctive model of
+(:func:`~._common.horizon`), and ``add_no_overlap`` over all intervals (the disjunctive model of
 Baptiste, Le Pape & Nuijten 2001, as CP-SAT propagates it). Objective terms:
 
 - ΣwjTj / ΣTj: T_j ≥ C_j − d_j, T_j ≥ 0, minimise Σ w_j T_j;
@@ -44,15 +44,15 @@ class CpSatModel:
 
     def sequence(self, solver: cp_model.CpSolver) -> np.ndarray:
         """Jobs by start time (zero-length jobs before a job starting at the same time)."""
-        s = [solver.Value(v) for v in self.start]
-        e = [solver.Value(v) for v in self.end]
+        s = [solver.value(v) for v in self.start]
+        e = [solver.value(v) for v in self.end]
         return np.array(sorted(range(len(s)), key=lambda j: (s[j], e[j], j)), dtype=np.int64)
 
 
 def build(
     inst: SingleMachine,
     *,
-    hint: Sequence[int] | None = None,
+    hint: Sequence[int] | np.ndarray | None = None,
     upper: float | None = None,
     lower: float | None = None,
     dominance: bool = True,
@@ -76,57 +76,57 @@ def build(
     n = inst.n_jobs
     H = horizon(inst)
     m = cp_model.CpModel()
-    start = [m.NewIntVar(r[j], H - p[j], f"S{j}") for j in range(n)]
-    end = [m.NewIntVar(r[j] + p[j], H, f"C{j}") for j in range(n)]
-    intervals = [m.NewIntervalVar(start[j], p[j], end[j], f"I{j}") for j in range(n)]
-    m.AddNoOverlap(intervals)
+    start = [m.new_int_var(r[j], H - p[j], f"S{j}") for j in range(n)]
+    end = [m.new_int_var(r[j] + p[j], H, f"C{j}") for j in range(n)]
+    intervals = [m.new_interval_var(start[j], p[j], end[j], f"I{j}") for j in range(n)]
+    m.add_no_overlap(intervals)
     pairs = precedence_pairs(inst) if dominance else []
     for i, j in pairs:
-        m.Add(end[i] <= start[j])
+        m.add(end[i] <= start[j])
 
     obj = inst.objective
     extra: dict[str, list[Any]] = {}
     if obj in ("total_weighted_tardiness", "total_tardiness"):
         weights = w if obj == "total_weighted_tardiness" else [1] * n
-        tard = [m.NewIntVar(0, max(0, H - d[j]), f"T{j}") for j in range(n)]
+        tard = [m.new_int_var(0, max(0, H - d[j]), f"T{j}") for j in range(n)]
         for j in range(n):
-            m.Add(tard[j] >= end[j] - d[j])
+            m.add(tard[j] >= end[j] - d[j])
         objective = sum(weights[j] * tard[j] for j in range(n))
         extra["tardiness"] = tard
     elif obj == "max_lateness":
-        lmax = m.NewIntVar(min(r[j] + p[j] - d[j] for j in range(n)), H - min(d), "Lmax")
+        lmax = m.new_int_var(min(r[j] + p[j] - d[j] for j in range(n)), H - min(d), "Lmax")
         for j in range(n):
-            m.Add(lmax >= end[j] - d[j])
+            m.add(lmax >= end[j] - d[j])
         objective = lmax
         extra["lmax"] = [lmax]
     elif obj == "total_weighted_completion":
         objective = sum(w[j] * end[j] for j in range(n))
     else:  # weighted_tardy_jobs
-        late = [m.NewBoolVar(f"U{j}") for j in range(n)]
+        late = [m.new_bool_var(f"U{j}") for j in range(n)]
         for j in range(n):
             if r[j] + p[j] > d[j]:
-                m.Add(late[j] == 1)
+                m.add(late[j] == 1)
             else:
-                m.Add(end[j] <= d[j]).OnlyEnforceIf(late[j].Not())
+                m.add(end[j] <= d[j]).only_enforce_if(~late[j])
         objective = sum(w[j] * late[j] for j in range(n))
         extra["late"] = late
     if upper is not None:
-        m.Add(objective <= int(np.floor(upper + 1e-9)))
+        m.add(objective <= int(np.floor(upper + 1e-9)))
     if lower is not None:
-        m.Add(objective >= int(np.ceil(lower - 1e-9)))
-    m.Minimize(objective)
+        m.add(objective >= int(np.ceil(lower - 1e-9)))
+    m.minimize(objective)
 
     if hint is not None:
         t = 0
         for j in hint:
             j = int(j)
             t = max(t, r[j])
-            m.AddHint(start[j], t)
-            m.AddHint(end[j], t + p[j])
+            m.add_hint(start[j], t)
+            m.add_hint(end[j], t + p[j])
             if "tardiness" in extra:
-                m.AddHint(extra["tardiness"][j], max(0, t + p[j] - d[j]))
+                m.add_hint(extra["tardiness"][j], max(0, t + p[j] - d[j]))
             if "late" in extra:
-                m.AddHint(extra["late"][j], int(t + p[j] > d[j]))
+                m.add_hint(extra["late"][j], int(t + p[j] > d[j]))
             t += p[j]
         if "lmax" in extra:
             comp = {}
@@ -134,5 +134,5 @@ def build(
             for j in hint:
                 t = max(t, r[int(j)]) + p[int(j)]
                 comp[int(j)] = t
-            m.AddHint(extra["lmax"][0], max(comp[j] - d[j] for j in range(n)))
+            m.add_hint(extra["lmax"][0], max(comp[j] - d[j] for j in range(n)))
     return CpSatModel(m, start, end, objective, H, len(pairs), extra)

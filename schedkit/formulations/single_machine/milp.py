@@ -175,7 +175,7 @@ def _time_indexed(inst: SingleMachine) -> MilpModel:
 
 
 def build(inst: SingleMachine, model: str = "positional", *, dominance: bool = True,
-          hint: Sequence[int] | None = None) -> MilpModel:
+          hint: Sequence[int] | np.ndarray | None = None) -> MilpModel:
     """Build the MILP ``model`` (``positional`` or ``time_indexed``) of ``inst``.
 
     ``hint``: a job sequence whose earliest-start schedule is set as the variables' initial
@@ -193,7 +193,7 @@ def build(inst: SingleMachine, model: str = "positional", *, dominance: bool = T
     return built
 
 
-def _set_hint(inst: SingleMachine, built: MilpModel, hint: Sequence[int]) -> None:
+def _set_hint(inst: SingleMachine, built: MilpModel, hint: Sequence[int] | np.ndarray) -> None:
     p, r = inst.processing, inst.release
     where: dict[int, int] = {}
     t = 0

@@ -1,0 +1,126 @@
+"""The stopping protocol of the iterative searches (``tabu``, ``ls``) and why a run stopped.
+
+A search stops at the first of three criteria, the three of N-Wouda/ALNS's
+``StoppingCriterion`` family (``MaxRuntime``, ``MaxIterations``, ``NoImprovement``):
+
+- a time limit, in seconds from :attr:`Stop.started`;
+- an iteration limit (one *iteration* is one step of the method's main loop: a tabu move, a
+  kick-and-descent of iterated local search);
+- ``stall`` iterations in a row without a new best solution (0: never);
+
+and also when its kernel proves it cannot do better (the best reached a lower bound). The
+options ``iterations``, ``stall`` and ``restart`` of every search method count these same
+iterations.
+
+A kernel runs in batches: :func:`run_search` calls ``step(done, todo)`` with growing batch sizes,
+checks the clock between batches and never aims past the time limit. The kernel itself checks
+the stall criterion after every iteration (a new best resets it inside a batch), so the result
+for a given iteration limit does not depend on the batch sizes or the machine's speed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["StopReason", "Stop", "SearchRun", "run_search"]
+
+
+class StopReason(StrEnum):
+    """Why a method stopped (the ``stop_reason`` of a :class:`~schedkit.Result`).
+
+    The free-text detail (the solver's own status, what was returned instead) is kept apart, in
+    ``stop_detail``.
+    """
+
+    #: It ran to its end: a construction heuristic or a DP finished, or an exact solver ended by
+    #: itself (with a proof, or with the answer its status gives).
+    FINISHED = "finished"
+    TIME_LIMIT = "time limit"
+    ITERATION_LIMIT = "iteration limit"
+    #: ``stall`` iterations without a new best.
+    NO_IMPROVEMENT = "no improvement"
+    #: The best objective reached a valid lower bound: nothing better exists.
+    LOWER_BOUND = "lower bound"
+    #: The method needed more memory than it may use.
+    MEMORY_LIMIT = "memory limit"
+    #: The method failed, or returned something the evaluator rejected.
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """When a search stops: the first of ``time_limit`` seconds from ``started`` (a
+    ``time.perf_counter()`` reading), ``iterations`` iterations and ``stall`` iterations without
+    a new best (0: never). At least one of the two limits must be given."""
+
+    time_limit: float | None = None
+    iterations: int | None = None
+    stall: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self) -> None:
+        if self.time_limit is None and self.iterations is None:
+            raise ValueError("a search needs a time limit or an iteration limit")
+        if self.stall < 0:
+            raise ValueError(f"stall must be >= 0, got {self.stall}")
+
+
+@dataclass(frozen=True)
+class SearchRun:
+    """What :func:`run_search` did: ``iterations`` run, seconds from the start to the last new
+    best, and why it stopped."""
+
+    iterations: int
+    time_to_best_s: float
+    reason: StopReason
+
+
+def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, stop: Stop, *,
+               first_batch: int = 1, max_batch: int = 1024) -> SearchRun:
+    """Run a search kernel in batches until ``stop`` says so.
+
+    Parameters
+    ----------
+    step
+        ``step(done, todo)`` runs up to ``todo`` more iterations (``done`` ran before) and
+        returns (iterations run, best value, iterations since the best last improved). It runs
+        fewer than ``todo`` only when it stops by itself: at ``stop.stall`` iterations without
+        a new best, or at a lower bound.
+    best
+        The best value before the first call.
+    stop
+        The stopping rule.
+    first_batch, max_batch
+        Batch sizes: the first, and the largest without a time limit (with one, batches grow
+        to about 20 ms and never aim past the deadline).
+    """
+    done = 0
+    batch = first_batch
+    deadline = None if stop.time_limit is None else stop.started + stop.time_limit
+    time_to_best = time.perf_counter() - stop.started
+    while True:
+        todo = batch if stop.iterations is None else min(batch, stop.iterations - done)
+        if todo <= 0:
+            return SearchRun(done, time_to_best, StopReason.ITERATION_LIMIT)
+        b0 = time.perf_counter()
+        steps, value, since = step(done, todo)
+        now = time.perf_counter()
+        done += steps
+        if value < best:
+            best = value
+            time_to_best = now - stop.started
+        if steps < todo:
+            stalled = stop.stall > 0 and since >= stop.stall
+            return SearchRun(done, time_to_best,
+                             StopReason.NO_IMPROVEMENT if stalled else StopReason.LOWER_BOUND)
+        if deadline is not None:
+            left = deadline - now
+            if left <= 0:
+                return SearchRun(done, time_to_best, StopReason.TIME_LIMIT)
+            per_step = max((now - b0) / max(steps, 1), 1e-7)
+            batch = int(max(1, min(batch * 2, 0.02 / per_step, left / per_step)))
+        else:
+            batch = min(batch * 2, max_batch)

@@ -1,0 +1,158 @@
+"""Evaluator of the job shop: feasibility, objective and cheap lower bound.
+
+Solution: ``{"start": [[s_jk, …] per job]}`` (operations in route order).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..checking import Found, Malformed, check_machine_overlap, member, parse_numbers, tolerance
+from .model import JobShop
+
+__all__ = ["check", "objective", "lower_bound"]
+
+
+def _start_times(inst: JobShop, solution: Any, found: Found) -> np.ndarray:
+    rows = member(solution, "start")
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise Malformed("start must be a list with one list of start times per job")
+    n = inst.n_jobs
+    if len(rows) > n:
+        raise Malformed(f"start has {len(rows)} jobs, the instance {n}")
+    sizes = np.diff(inst.job_offsets)
+    if len(rows) == n and all(isinstance(r, list | tuple | np.ndarray) and len(r) == size
+                              for r, size in zip(rows, sizes.tolist(), strict=True)):
+        # Fast path for the common, well-shaped case; anything odd falls through to the
+        # row-by-row reading below, which names the problem.
+        try:
+            flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.float64,
+                               count=inst.n_ops)
+        except (TypeError, ValueError):
+            flat = None
+        if flat is not None and np.isfinite(flat).all():
+            return flat
+    start = np.full(inst.n_ops, np.nan)
+    for j in range(n):
+        a, b = int(inst.job_offsets[j]), int(inst.job_offsets[j + 1])
+        if j >= len(rows):
+            found.add("missing", f"job {j} has no start times")
+            continue
+        s = parse_numbers(rows[j], f"start[{j}]")
+        if s.size > b - a:
+            raise Malformed(f"start[{j}] has {s.size} entries, job {j} has {b - a} operations")
+        if s.size < b - a:
+            found.add("missing", f"job {j}: operations {s.size}..{b - a - 1} have no start time")
+        start[a:a + s.size] = s
+    return start
+
+
+def check(inst: JobShop, solution: Any, found: Found) -> np.ndarray:
+    start = _start_times(inst, solution, found)
+    dur = inst.op_duration.astype(np.float64)
+    off = inst.job_offsets
+    have = ~np.isnan(start)
+    tol = tolerance(start[have], dur)
+
+    def label(k: int) -> str:
+        j = int(np.searchsorted(off, k, side="right") - 1)
+        return f"job {j} op {k - int(off[j])}"
+
+    for k in np.flatnonzero(have & (start < -tol)).tolist():
+        found.add("range", f"{label(k)} starts at {start[k]:g} < 0")
+    first = off[:-1]
+    late = have[first] & (start[first] < inst.release - tol)
+    for j in np.flatnonzero(late).tolist():
+        found.add("release", f"job {j} starts at {start[first[j]]:g} before its release "
+                             f"{int(inst.release[j])}")
+    nxt = np.arange(inst.n_ops - 1)
+    same_job = np.ones(inst.n_ops - 1, dtype=bool)
+    same_job[off[1:-1] - 1] = False
+    pairs = nxt[same_job & have[:-1] & have[1:]]
+    bad = pairs[start[pairs + 1] < start[pairs] + dur[pairs] - tol]
+    for k in bad.tolist():
+        found.add("precedence", f"{label(k + 1)} starts at {start[k + 1]:g} before {label(k)} "
+                                f"ends at {start[k] + dur[k]:g}")
+    idx = np.flatnonzero(have)
+    sub_label = (lambda i: label(int(idx[i])))  # noqa: E731 - tiny adapter
+    check_machine_overlap(found, inst.op_machine[idx], start[idx], dur[idx], sub_label,
+                           "machine")
+    return start
+
+
+def objective(inst: JobShop, start: np.ndarray) -> float:
+    end = start + inst.op_duration
+    completion = end[inst.job_offsets[1:] - 1]
+    if inst.objective == "makespan":
+        return float(np.max(end))
+    if inst.objective == "total_weighted_completion":
+        return float(np.dot(inst.weight, completion))
+    tard = np.maximum(0.0, completion - inst.due)
+    return float(np.dot(inst.weight, tard))
+
+
+def lower_bound(inst: JobShop) -> float:
+    dur = inst.op_duration
+    off = inst.job_offsets
+    job_len = np.add.reduceat(dur, off[:-1])
+    if inst.objective == "total_weighted_completion":
+        return float(np.dot(inst.weight, inst.release + job_len))
+    if inst.objective == "total_weighted_tardiness":
+        return float(np.dot(inst.weight, np.maximum(0, inst.release + job_len - inst.due)))
+    # One-machine relaxation with heads and tails: a machine cannot start before the smallest
+    # head of its operations and must be followed by the smallest tail.
+    job_of = np.repeat(np.arange(inst.n_jobs), np.diff(off))
+    cum = np.cumsum(dur) - dur  # sum of durations before op k over all ops
+    head = inst.release[job_of] + cum - cum[off[job_of]]
+    tail = job_len[job_of] - (cum - cum[off[job_of]]) - dur
+    lb = float(np.max(inst.release + job_len))
+    M = inst.machines
+    min_head = np.full(M, np.inf)
+    min_tail = np.full(M, np.inf)
+    np.minimum.at(min_head, inst.op_machine, head)
+    np.minimum.at(min_tail, inst.op_machine, tail)
+    load = np.bincount(inst.op_machine, weights=dur, minlength=M)
+    used = np.isfinite(min_head)
+    if used.any():
+        lb = max(lb, float((min_head + load + min_tail)[used].max()))
+    for m in np.flatnonzero(used).tolist():
+        on = np.flatnonzero(inst.op_machine == m)
+        lb = max(lb, _jackson_preemptive(head[on], dur[on], tail[on]))
+    return lb
+
+
+def _jackson_preemptive(head: np.ndarray, dur: np.ndarray, tail: np.ndarray) -> float:
+    """Makespan of Jackson's preemptive schedule on one machine with heads and tails.
+
+    At every moment the released operation with the largest tail runs (preempting if needed);
+    max(completion + tail) is the optimum of the preemptive one-machine relaxation and so a
+    lower bound of the job shop (Carlier, EJOR 11:42-47, 1982; Carlier & Pinson 1989).
+    """
+    import heapq
+
+    order = np.argsort(head, kind="stable").tolist()
+    left = dur.astype(np.float64).tolist()
+    r, q = head.tolist(), tail.tolist()
+    ready: list[tuple[float, int]] = []
+    t, i, best = 0.0, 0, 0.0
+    while i < len(order) or ready:
+        if not ready:
+            t = max(t, r[order[i]])
+        while i < len(order) and r[order[i]] <= t:
+            heapq.heappush(ready, (-q[order[i]], order[i]))
+            i += 1
+        _, k = heapq.heappop(ready)
+        # run k until it ends or the next release, whichever is first
+        nxt = r[order[i]] if i < len(order) else np.inf
+        run = min(left[k], nxt - t)
+        t += run
+        left[k] -= run
+        if left[k] > 0:
+            heapq.heappush(ready, (-q[k], k))
+        else:
+            best = max(best, t + q[k])
+    return best

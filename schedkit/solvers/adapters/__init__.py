@@ -1,1 +1,0 @@
-"""Adapters: translate between an Instance and one backend, nothing else."""

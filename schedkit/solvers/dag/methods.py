@@ -1,0 +1,50 @@
+"""The task-graph methods: one registry line each (the adapter is imported only when it runs)."""
+
+from __future__ import annotations
+
+from ...heuristics.dag import LIST_PRIORITIES
+from .. import options as shared
+from ..common import solution_adapter
+from ..registry import Kind, Method, Option
+
+__all__ = ["METHODS", "AUTO"]
+
+PROBLEM = "dag"
+_HERE = __name__.rsplit(".", 1)[0]
+
+METHODS = (
+    Method("baseline", PROBLEM, solution_adapter(
+        "schedkit.heuristics.dag.baseline:baseline_solution"), Kind.HEURISTIC,
+        "trivial feasible schedule: everything on one processor in topological order"),
+    Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
+           "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
+           options=(
+               Option("hint", bool, True, "hint the best cheap schedule (HEFT, PEFT, CPOP, "
+                      "list)"),
+               Option("symmetry_breaking", bool, True, "order interchangeable processors"),
+               Option("scale", float, 0.0, "model time units per instance unit (0: "
+                      "automatic)", minimum=0.0),
+           )),
+    Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
+           "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
+           options=(shared.backend(),)),
+    Method("heft", PROBLEM, f"{_HERE}.list_scheduling:run_heft", Kind.HEURISTIC,
+           "HEFT: upward rank, earliest finish time with insertion (Topcuoglu et al. 2002; "
+           "Numba)",
+           options=(Option("insertion", bool, True, "let a task fill an idle gap between "
+                           "tasks already on a processor"),)),
+    Method("cpop", PROBLEM, f"{_HERE}.list_scheduling:run_cpop", Kind.HEURISTIC,
+           "CPOP: critical path on its fastest processor, the rest by EFT (Topcuoglu et al. "
+           "2002)"),
+    Method("peft", PROBLEM, f"{_HERE}.list_scheduling:run_peft", Kind.HEURISTIC,
+           "PEFT: optimistic cost table look-ahead (Arabnejad & Barbosa 2014; Numba)"),
+    Method("list", PROBLEM, f"{_HERE}.list_scheduling:run_list", Kind.HEURISTIC,
+           "list scheduling for P|prec|Cmax and beyond: a task starts as early as it can "
+           "(Numba)",
+           options=(Option("priority", str, "bottom_level", "bottom_level (b-level), hlfet "
+                           "(static level), etf (earliest task first) or random (seeded)",
+                           choices=LIST_PRIORITIES),)),
+)
+
+#: What ``method="auto"`` picks, in order of preference (the first that supports the objective).
+AUTO = ("heft", "baseline")

@@ -1,0 +1,4 @@
+"""Adapters of expert placement: each translates an instance into a formulation or a heuristic's
+arrays and back into a method result. :mod:`.methods` declares the methods."""
+
+__all__: list[str] = []

@@ -1,0 +1,62 @@
+"""The job-shop methods: one registry line each (the adapter is imported only when it runs)."""
+
+from __future__ import annotations
+
+from ...heuristics.jobshop.dispatch import DEFAULT_ATC_K, MODES, RULES
+from ...heuristics.jobshop.tabu import DEFAULT_RESTART
+from .. import options as shared
+from ..common import solution_adapter
+from ..registry import Kind, Method, Option
+
+__all__ = ["METHODS", "AUTO"]
+
+PROBLEM = "jobshop"
+_HERE = __name__.rsplit(".", 1)[0]
+_ATC_K = Option("atc_k", float, DEFAULT_ATC_K, "look-ahead k of the ATC rule")
+_WARM = "the best dispatching rule + tabu search (makespan)"
+_HINT_TIME = ("a third of the time limit, or 2 s without one; the search also ends after "
+              "100 000 iterations without a new best")
+
+METHODS = (
+    Method("baseline", PROBLEM, solution_adapter(
+        "schedkit.heuristics.jobshop.baseline:baseline_solution"), Kind.HEURISTIC,
+        "trivial feasible schedule: jobs one after another"),
+    Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
+           "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
+           options=(
+               Option("model", str, "strong", "strong: heuristic horizon, makespan interval in "
+                      "every machine's no-overlap, redundant load bounds, hints; textbook: "
+                      "none of these", choices=("strong", "textbook")),
+               shared.hint(_WARM + " (strong model)"),
+               shared.hint_time(_HINT_TIME),
+           )),
+    Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
+           "Manne's disjunctive MILP through PuLP (CBC bundled, HiGHS with highspy); honest "
+           "time-limited status",
+           options=(shared.backend(), shared.hint(_WARM), shared.hint_time(_HINT_TIME))),
+    Method("dispatch", PROBLEM, f"{_HERE}.dispatch:run", Kind.HEURISTIC,
+           "Giffler-Thompson active/non-delay schedule with a priority rule (Numba)",
+           options=(
+               Option("rule", str, "mwkr", "priority rule", choices=tuple(RULES)),
+               Option("mode", str, "active", "schedule generation", choices=MODES),
+               _ATC_K,
+           )),
+    Method("dispatch-best", PROBLEM, f"{_HERE}.dispatch:run_best", Kind.HEURISTIC,
+           "every dispatching rule in both modes (+ seeded random ones); the best",
+           options=(Option("random_runs", int, 10, "random-rule runs per mode", minimum=0),
+                    _ATC_K)),
+    Method("tabu", PROBLEM, f"{_HERE}.tabu:run", Kind.METAHEURISTIC,
+           "tabu search, N5 neighbourhood (Nowicki & Smutnicki 1996), random tenure, kicks "
+           "(Numba)",
+           options=(
+               shared.iterations("one tabu move", "200 000"),
+               shared.restart(DEFAULT_RESTART, " and kick it"),
+               Option("strength", int, 4, "random swaps of adjacent critical operations per "
+                      "kick", minimum=0),
+               shared.stall(0),
+           ),
+           objectives=("makespan",)),
+)
+
+#: What ``method="auto"`` picks, in order of preference (the first that supports the objective).
+AUTO = ("cpsat", "dispatch-best", "baseline")

@@ -1,0 +1,54 @@
+"""The warm start of the exact job-shop methods: a hint, a horizon and a big-M."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...heuristics.jobshop import dispatch_best, tabu_search
+from ...heuristics.search import Stop
+from ...instances import JobShop
+from ...instances.evaluate import objective
+from ..common import WarmStart, checked_initial
+from ..registry import RunContext
+
+__all__ = ["HINT_STALL", "hint_seconds", "warm_start"]
+
+#: The warm start's tabu search ends after this many iterations without a new best (0.1 s on a
+#: 6 × 6 instance, under 1 s on 20 × 20), so that small instances go to the exact model at once.
+#: At 30 s it left ta21, ta31, ta41 (seed 0) within 0.2 % of the results without it.
+HINT_STALL = 100_000
+
+
+def hint_seconds(instance: JobShop, ctx: RunContext) -> float:
+    """Seconds of tabu search for the warm start (option ``hint_time``; -1: a third of the time
+    limit, or 2 s without one; 0 for objectives other than the makespan). The search ends
+    sooner after :data:`HINT_STALL` iterations without a new best."""
+    if instance.objective != "makespan" or not ctx.options["hint"]:
+        return 0.0
+    chosen = float(ctx.options["hint_time"])
+    if chosen >= 0:
+        return chosen
+    return 2.0 if ctx.time_limit is None else ctx.time_limit / 3
+
+
+def warm_start(instance: JobShop, ctx: RunContext) -> WarmStart:
+    """The given solution or the best dispatching schedule, improved by tabu search (makespan
+    only) for :func:`hint_seconds`; empty when the ``hint`` option is off."""
+    if not ctx.options["hint"]:
+        return WarmStart()
+    stats: dict[str, Any] = {}
+    sol = checked_initial(instance, ctx)
+    if sol is not None:
+        stats["hint_from"] = "initial"
+    else:
+        sol, info = dispatch_best(instance, seed=ctx.seed)
+        stats["hint_from"] = info["best_rule"]
+    seconds = hint_seconds(instance, ctx)
+    if seconds > 0:
+        sol, _, ts = tabu_search(instance, sol, Stop(time_limit=seconds, stall=HINT_STALL),
+                                 seed=ctx.seed)
+        stats["hint_from"] += "+tabu"
+        stats["hint_tabu_iterations"] = ts["iterations"]
+    value = objective(instance, sol)
+    stats["hint_objective"] = value
+    return WarmStart(sol, value, stats)

@@ -1,0 +1,75 @@
+"""The single-machine methods: one registry line each (the adapter is imported only when it
+runs)."""
+
+from __future__ import annotations
+
+from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
+from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
+from .. import options as shared
+from ..common import solution_adapter
+from ..registry import Kind, Method, Option
+
+__all__ = ["METHODS", "AUTO"]
+
+PROBLEM = "single_machine"
+_HERE = __name__.rsplit(".", 1)[0]
+_WARM = "the best rule + local search"
+_HINT_TIME = "10 % of the time limit, at most 2 s; 0.5 s without a limit"
+_DOMINANCE = Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; "
+                    "Smith) when there are no release dates")
+
+_RULES = {
+    "edd": "earliest due date (Jackson); optimal for Lmax without release dates",
+    "spt": "shortest processing time first",
+    "wspt": "weighted shortest processing time (Smith); optimal for ΣwjCj without releases",
+    "mdd": "modified due date (Baker & Bertrand)",
+    "moore": "Moore-Hodgson; optimal for ΣUj (equal weights) without release dates",
+    "eddc": "EDD Challenger (Çetinkaya et al. 2025)",
+    "mddc": "MDD Challenger (Çetinkaya et al. 2025)",
+    "atc": "apparent tardiness cost (Vepsalainen & Morton)",
+    "covert": "cost over time (Carroll)",
+}
+_LOOK_AHEAD = {
+    "atc": Option("k", float, ATC_DEFAULT_K, "look-ahead parameter (Vepsalainen & Morton's "
+                  "k = 2)"),
+    "covert": Option("k", float, COVERT_DEFAULT_K, "look-ahead in processing times of slack"),
+}
+assert set(_RULES) == set(RULES), "every rule needs a registry line"
+
+METHODS = (
+    Method("baseline", PROBLEM, solution_adapter(
+        "schedkit.heuristics.single_machine.baseline:baseline_solution"), Kind.HEURISTIC,
+        "trivial feasible schedule: the jobs in the given order"),
+    Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
+           "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
+           options=(shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE)),
+    Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
+           "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
+           options=(
+               shared.backend(),
+               Option("model", str, "positional", "positional (Keha et al.) or time-indexed "
+                      "(Sousa & Wolsey)", choices=("positional", "time_indexed")),
+               shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE,
+           )),
+    Method("dp", PROBLEM, f"{_HERE}.dp:run", Kind.EXACT,
+           "dynamic program over the 2^n subsets (Pareto labels with release dates)",
+           options=(Option("max_jobs", int, DP_DEFAULT_MAX_JOBS, "refuse instances with more "
+                           "jobs", minimum=1),)),
+    *(Method(rule, PROBLEM, f"{_HERE}.rules:run_rule", Kind.HEURISTIC, summary + " (Numba)",
+             options=(_LOOK_AHEAD[rule],) if rule in _LOOK_AHEAD else (),
+             fixed={"rule": rule})
+      for rule, summary in _RULES.items()),
+    Method("ls", PROBLEM, f"{_HERE}.ls:run", Kind.METAHEURISTIC,
+           "iterated local search: interchange/insertion descents, random kicks (Numba, seeded)",
+           options=(
+               shared.iterations("one kick and descent", "max(50, 40000 // n)"),
+               Option("strength", int, 3, "random interchanges per kick", minimum=0),
+               shared.restart(50, ""),
+               shared.stall(-1, "max(2000, 50 n)"),
+               Option("init", str, "best", "start: the best rule, or one rule",
+                      choices=("best", *RULES)),
+           )),
+)
+
+#: What ``method="auto"`` picks, in order of preference (the first that supports the objective).
+AUTO = ("ls", "baseline")
