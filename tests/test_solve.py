@@ -143,3 +143,11 @@ def test_bad_record_fails_schema_validation() -> None:
     rec["runtime_s"] = -1
     with pytest.raises(sk.InputError):
         sk.validate_record(rec)
+
+
+def test_adapter_with_an_unknown_status_is_an_error_result(fake_method) -> None:
+    good = sk.solve(sk.load("ft06"), "baseline").solution
+    fake_method["outcome"] = lambda inst: sk.MethodResult(good, "great")  # type: ignore[arg-type]
+    res = sk.solve(sk.load("ft06"), fake_method["method"])
+    assert res.status == "error" and res.stop_reason == sk.StopReason.ERROR
+    assert "great" in res.stop_detail and not res.verified

@@ -143,8 +143,13 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[s
     stats = dict(out.stats)
     cheap = lower_bound(instance)
     bound = cheap if out.bound is None else max(float(out.bound), cheap)
-    status, objective, verified = Status(out.status), None, False
-    reason, detail = StopReason(out.stop_reason), out.stop_detail
+    objective, verified = None, False
+    try:
+        status, reason, detail = Status(out.status), StopReason(out.stop_reason), out.stop_detail
+    except ValueError:  # an adapter outside the registry may say anything
+        status, reason = Status.ERROR, StopReason.ERROR
+        detail = f"method returned status {out.status!r}, stop reason {out.stop_reason!r}"
+        out = MethodResult(None, status, stats=out.stats)
     if out.solution is not None:
         ev = evaluate(instance, out.solution)
         if ev.feasible:

@@ -28,7 +28,7 @@ constraints with integer right-hand sides survive rounding up), so OPT_int <= âŒ
 (LB_int âˆ’ 1)/S is a valid lower bound on the real optimum. When every scaled time is an
 integer (``exact``) the model *is* the problem and LB_int/S is the bound. A solution of the
 model is turned into a real schedule by replaying its processors and per-processor orders with
-the real times (:func:`schedkit.instances.robustness.replay`); when the data are exact its
+the real times (:func:`schedkit.instances.dag.robustness.replay`); when the data are exact its
 makespan is the model's. The default scale is the smallest power of ten <= 10^6 that makes
 every time exact, else the smallest one that makes the costs exact, else 10^k with the median
 positive cost >= 1000 units.
