@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -151,3 +152,16 @@ def test_adapter_with_an_unknown_status_is_an_error_result(fake_method) -> None:
     res = sk.solve(sk.load("ft06"), fake_method["method"])
     assert res.status == "error" and res.stop_reason == sk.StopReason.ERROR
     assert "great" in res.stop_detail and not res.verified
+
+
+def test_records_written_before_the_stop_vocabulary_still_read(tmp_path) -> None:
+    rec = sk.solve(sk.load("ft06"), "baseline").to_dict()
+    del rec["stop_detail"]
+    rec["stop_reason"] = "heuristic finished"  # free text, as records held it before
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(rec) + "\n")
+    (back,) = sk.read_results(path)
+    assert back.stop_reason == "heuristic finished" and back.stop_detail == ""
+    assert sk.check(sk.load("ft06"), back) == []
+    new = sk.solve(sk.load("ft06"), "baseline")
+    assert isinstance(new.stop_reason, sk.StopReason) and new.to_dict()["stop_reason"] == "finished"
