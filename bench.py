@@ -9,13 +9,20 @@ record; runs already in the output file (same instance hash, method, options, se
 workers) are skipped, so an interrupted suite resumes where it stopped. Gap comes first and time
 second: timings on shared 2-core machines are noisy.
 
+``run`` holds an exclusive ``flock`` on the output file for the whole batch, so a second writer
+refuses (or waits, with ``--wait``) instead of running everything twice; the kernel drops the lock
+with the process, so a crash leaves none. A torn last line (a kill mid-write) is cut off with a
+warning before appending, and ``report`` skips it; a bad line before the last is an error.
+Ctrl-C ends a batch with exit status 130, keeping what was written; a run it cut short is not
+recorded. ``report`` keeps the first record of each run and says how many duplicates it dropped.
+
 Suite format::
 
     name = "smoke"
     instances = ["ft06", "la01", "wt40-1", "path/relative/to/suite.json"]
     methods = ["baseline", {name = "baseline", label = "baseline-2", options = {}}]
     seeds = [0]
-    time_limits = [10.0]        # seconds; omit for no limit
+    time_limits = [10.0]        # finite seconds > 0; omit the key for no limit
     workers = 1
     [instance_options]          # reader options per bundled name or file
     "stg50-0000" = {processors = 8}
@@ -28,23 +35,63 @@ Suite format::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
+import os
+import signal
 import statistics
 import sys
+import threading
 import time
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import schedkit as sk
+#: Exit status of a batch ended by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+
+try:
+    import schedkit as sk
+except KeyboardInterrupt:  # Ctrl-C in the second the library takes to load: no traceback
+    if __name__ != "__main__":
+        raise
+    print("interrupted", file=sys.stderr)
+    sys.exit(EXIT_INTERRUPTED)
 
 #: Shift (seconds) of the shifted geometric mean of run times.
 TIME_SHIFT_S = 1.0
+
+#: ``Result.stop_reason`` of a run that Ctrl-C stopped early (compared as a string: the
+#: :class:`schedkit.StopReason` member may not exist in every version).
+INTERRUPTED = "interrupted"
+
+
+class BenchError(Exception):
+    """A run that cannot go ahead for a reason other than bad input (lock held, disk full…).
+
+    ``main`` prints it as one line on stderr and exits with status 2.
+    """
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C ended a batch; the records written before it stay in the results file.
+
+    Parameters
+    ----------
+    message
+        One line for stderr: how many runs were done and how to resume.
+    done
+        Runs written in this batch before the interruption.
+    """
+
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
 
 
 @dataclass(frozen=True)
@@ -60,28 +107,81 @@ def _fail(path: Path, field: str, message: str) -> sk.InputError:
     return sk.InputError(message, field=field, source=str(path))
 
 
-def load_suite(path: Path) -> dict[str, Any]:
-    """Parse and check a suite file; instances are loaded here, before any run starts."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise sk.InputError(f"cannot read suite: {err.strerror}", source=str(path)) from None
-    except tomllib.TOMLDecodeError as err:
-        raise sk.InputError(f"invalid TOML: {err}", source=str(path)) from None
-    known = {"name", "description", "instances", "methods", "seeds", "time_limits", "workers",
-             "instance_options", "generate"}
-    for key in raw:
-        if key not in known:
-            raise _fail(path, key, f"unknown suite key (known: {', '.join(sorted(known))})")
-    methods = []
-    for i, m in enumerate(raw.get("methods", [])):
-        if isinstance(m, str):
-            methods.append(MethodSpec(m, m, {}))
-        elif isinstance(m, dict) and isinstance(m.get("name"), str):
-            methods.append(MethodSpec(m.get("label", m["name"]), m["name"],
-                                      dict(m.get("options", {}))))
+# -- suites ------------------------------------------------------------------------------------
+SUITE_KEYS = ("name", "description", "instances", "methods", "seeds", "time_limits", "workers",
+              "instance_options", "generate")
+METHOD_KEYS = ("name", "label", "options")
+GENERATE_KEYS = ("problem", "seeds", "shape")
+
+
+def _show(value: Any) -> str:
+    """``repr`` of a suite value for an error message, kept short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_list(path: Path, field: str, value: Any, what: str) -> list[int]:
+    """A non-empty list of integers (``what`` names one entry in the messages)."""
+    if not isinstance(value, list):
+        raise _fail(path, field, f"must be a list of integer {what}s, got {_show(value)}")
+    if not value:
+        raise _fail(path, field, f"needs at least one {what}")
+    for i, item in enumerate(value):
+        if not _is_int(item):
+            raise _fail(path, field, f"must be a list of integer {what}s; entry {i} is "
+                        f"{_show(item)}")
+    return list(value)
+
+
+def _time_limits(path: Path, value: Any) -> list[float | None]:
+    """Finite positive seconds; the key left out means one run without a limit."""
+    hint = "must be a list of finite positive numbers of seconds (leave the key out for no limit)"
+    if not isinstance(value, list):
+        raise _fail(path, "time_limits", f"{hint}, got {_show(value)}")
+    if not value:
+        raise _fail(path, "time_limits", f"{hint}; the list is empty")
+    out: list[float | None] = []
+    for i, t in enumerate(value):
+        if t is None:  # only from a caller's dict: TOML has no null
+            out.append(None)
+        elif isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) \
+                and t > 0:
+            out.append(float(t))
         else:
-            raise _fail(path, f"methods[{i}]", "must be a name or {name, label, options}")
+            raise _fail(path, "time_limits", f"{hint}; entry {i} is {_show(t)}")
+    return out
+
+
+def _methods(path: Path, value: Any) -> list[MethodSpec]:
+    form = "a method name or a table {name, label, options}"
+    if not isinstance(value, list):
+        raise _fail(path, "methods", f"must be a list of methods (each {form}), got "
+                    f"{_show(value)}")
+    methods = []
+    for i, m in enumerate(value):
+        where = f"methods[{i}]"
+        if isinstance(m, str) and m:
+            methods.append(MethodSpec(m, m, {}))
+            continue
+        if not isinstance(m, dict):
+            raise _fail(path, where, f"must be {form}, got {_show(m)}")
+        for key in m:
+            if key not in METHOD_KEYS:
+                raise _fail(path, f"{where}.{key}",
+                            f"unknown key (known: {', '.join(METHOD_KEYS)})")
+        name, label, options = m.get("name"), m.get("label", m.get("name")), m.get("options", {})
+        if not isinstance(name, str) or not name:
+            raise _fail(path, f"{where}.name", f"must be a method name, got {_show(name)}")
+        if not isinstance(label, str) or not label:
+            raise _fail(path, f"{where}.label", f"must be a non-empty string, got {_show(label)}")
+        if not isinstance(options, dict):
+            raise _fail(path, f"{where}.options", f"must be a table of method options, got "
+                        f"{_show(options)}")
+        methods.append(MethodSpec(label, name, dict(options)))
     if not methods:
         raise _fail(path, "methods", "needs at least one method")
     known = {m.name for m in sk.methods()}
@@ -92,81 +192,482 @@ def load_suite(path: Path) -> dict[str, Any]:
     labels = [m.label for m in methods]
     if len(set(labels)) != len(labels):
         raise _fail(path, "methods", "labels must be unique (give repeated methods a label)")
-    seeds = raw.get("seeds", [0])
-    limits = raw.get("time_limits", [None])
-    workers = raw.get("workers", 1)
-    if not isinstance(seeds, list) or not all(isinstance(s, int) for s in seeds):
-        raise _fail(path, "seeds", "must be a list of integers")
-    if not isinstance(limits, list) or not all(isinstance(t, int | float) and t > 0
-                                               for t in limits if t is not None):
-        raise _fail(path, "time_limits", "must be a list of positive numbers of seconds")
-    if not isinstance(workers, int) or workers < 1:
-        raise _fail(path, "workers", "must be an integer >= 1")
+    return methods
+
+
+def _bundled_or_files(path: Path, raw: dict[str, Any]) -> list[sk.Instance]:
+    refs = raw.get("instances", [])
+    form = "must be a list of bundled names or file paths (strings)"
+    if not isinstance(refs, list):
+        raise _fail(path, "instances", f"{form}, got {_show(refs)}")
+    for k, ref in enumerate(refs):
+        if not isinstance(ref, str) or not ref:
+            raise _fail(path, "instances", f"{form}; entry {k} is {_show(ref)}")
     per_instance = raw.get("instance_options", {})
-    instances: list[sk.Instance] = []
-    for ref in raw.get("instances", []):
+    if not isinstance(per_instance, dict):
+        raise _fail(path, "instance_options", "must be a table of reader options per instance, "
+                    f"got {_show(per_instance)}")
+    for ref, opts in per_instance.items():
+        where = f"instance_options.{ref}"
+        if ref not in refs:
+            raise _fail(path, where, "names no entry of instances")
+        if not isinstance(opts, dict):
+            raise _fail(path, where, f"must be a table of reader options, got {_show(opts)}")
+        for key in ("ref", "path"):
+            if key in opts:
+                raise _fail(path, f"{where}.{key}", "is not a reader option")
+    instances = []
+    for k, ref in enumerate(refs):
         local = path.parent / ref
         target = str(local) if local.exists() else ref
         try:
             instances.append(sk.load(target, **per_instance.get(ref, {})))
         except sk.InputError as err:
-            raise err.located(str(path)) from None
-    for i, gen in enumerate(raw.get("generate", [])):
-        if not isinstance(gen, dict) or "problem" not in gen:
-            raise _fail(path, f"generate[{i}]", "needs problem, seeds and shape")
-        for seed in gen.get("seeds", [0]):
-            instances.append(sk.generate(gen["problem"], seed=seed, **gen.get("shape", {})))
+            if err.source not in (None, ref):  # an error inside the instance file: say where
+                raise err.located(str(path)) from None
+            sub = err.field or ""
+            if sub == "format" or sub.startswith("options."):
+                where = f"instance_options.{ref}.{sub.removeprefix('options.')}"
+            else:
+                where = f"instances[{k}]" + (f".{sub}" if sub else "")
+            raise _fail(path, where, err.message) from None
+    return instances
+
+
+def _generated(path: Path, raw: dict[str, Any]) -> list[sk.Instance]:
+    blocks = raw.get("generate", [])
+    if not isinstance(blocks, list):
+        raise _fail(path, "generate", "must be [[generate]] blocks (an array of tables), got "
+                    f"{_show(blocks)}")
+    instances = []
+    for i, gen in enumerate(blocks):
+        where = f"generate[{i}]"
+        if not isinstance(gen, dict):
+            raise _fail(path, where, f"must be a table with problem, seeds and shape, got "
+                        f"{_show(gen)}")
+        for key in gen:
+            if key not in GENERATE_KEYS:
+                raise _fail(path, f"{where}.{key}",
+                            f"unknown key (known: {', '.join(GENERATE_KEYS)})")
+        problem = gen.get("problem")
+        if not isinstance(problem, str):
+            raise _fail(path, f"{where}.problem", f"must be one of {', '.join(sk.PROBLEMS)}, "
+                        f"got {_show(problem)}")
+        seeds = _int_list(path, f"{where}.seeds", gen.get("seeds", [0]), "seed")
+        shape = gen.get("shape", {})
+        if not isinstance(shape, dict):
+            raise _fail(path, f"{where}.shape", f"must be a table of generator options, got "
+                        f"{_show(shape)}")
+        for key, instead in (("problem", "problem"), ("seed", "seeds")):
+            if key in shape:
+                raise _fail(path, f"{where}.shape.{key}",
+                            f"not a shape option: give {instead} in the block itself")
+        for seed in seeds:
+            try:
+                instances.append(sk.generate(problem, seed=seed, **shape))
+            except sk.InputError as err:
+                sub = (err.field or "").removeprefix("generate.")
+                sub = {"seed": "seeds", "problem": "problem", "": ""}.get(sub, f"shape.{sub}")
+                raise _fail(path, f"{where}.{sub}" if sub else where, err.message) from None
+    return instances
+
+
+def load_suite(path: Path) -> dict[str, Any]:
+    """Parse and check a suite file; instances are loaded here, before any run starts.
+
+    Parameters
+    ----------
+    path
+        The suite (TOML, format in the module docstring).
+
+    Returns
+    -------
+    dict
+        ``name``, ``instances`` (loaded), ``methods`` (:class:`MethodSpec`), ``seeds``,
+        ``time_limits`` (seconds, ``None`` for no limit) and ``workers``.
+
+    Raises
+    ------
+    schedkit.InputError
+        One line naming the suite file and the offending field.
+    """
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise sk.InputError(f"cannot read suite: {err.strerror}", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise sk.InputError("cannot read suite: not UTF-8 text", source=str(path)) from None
+    except tomllib.TOMLDecodeError as err:
+        raise sk.InputError(f"invalid TOML: {err}", source=str(path)) from None
+    for key in raw:
+        if key not in SUITE_KEYS:
+            raise _fail(path, key, f"unknown suite key (known: {', '.join(sorted(SUITE_KEYS))})")
+    for key in ("name", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _fail(path, key, f"must be a string, got {_show(raw[key])}")
+    methods = _methods(path, raw.get("methods", []))
+    seeds = _int_list(path, "seeds", raw.get("seeds", [0]), "seed")
+    limits = _time_limits(path, raw.get("time_limits", [None]))
+    workers = raw.get("workers", 1)
+    if not _is_int(workers) or workers < 1:
+        raise _fail(path, "workers", f"must be an integer >= 1, got {_show(workers)}")
+    instances = _bundled_or_files(path, raw) + _generated(path, raw)
     if not instances:
         raise _fail(path, "instances", "the suite has no instances")
+    for i, m in enumerate(methods):  # method options, checked before any run starts
+        for problem in sorted({inst.problem for inst in instances}):
+            method = sk.find_method(m.name, problem)
+            if method is None:
+                continue
+            try:
+                method.validate_options(m.options)
+            except sk.InputError as err:
+                raise _fail(path, f"methods[{i}].options", str(err)) from None
     return {"name": raw.get("name", path.stem), "instances": instances, "methods": methods,
-            "seeds": seeds, "time_limits": [None if t is None else float(t) for t in limits],
-            "workers": workers}
+            "seeds": seeds, "time_limits": limits, "workers": workers}
 
 
+# -- results files -----------------------------------------------------------------------------
 def run_key(sha: str, method: str, options: dict[str, Any], seed: int,
             time_limit: float | None, workers: int) -> tuple:
-    """What makes two runs the same run (and so skipped on resume)."""
+    """What makes two runs the same run (and so skipped on resume, dropped by ``report``)."""
     return (sha, method, json.dumps(options, sort_keys=True), seed,
             None if time_limit is None else float(time_limit), workers)
 
 
-def _done_keys(out: Path) -> set[tuple]:
-    if not out.exists():
-        return set()
-    return {run_key(r.instance_sha256, r.stats.get("label", r.method), dict(r.options), r.seed,
-                    r.time_limit_s, r.workers) for r in sk.read_results(out)}
+def result_key(r: sk.Result) -> tuple:
+    """:func:`run_key` of a recorded result (the suite's label, where it gave one)."""
+    return run_key(r.instance_sha256, r.stats.get("label", r.method), dict(r.options), r.seed,
+                   r.time_limit_s, r.workers)
 
 
-def run_suite(suite_path: Path, out: Path) -> int:
-    """Run every missing run of the suite, appending to ``out``; returns the number run."""
+@dataclass
+class ResultsFile:
+    """What :func:`scan_results` found in a results file.
+
+    ``torn_line`` is the 1-based number of a torn last line (a write cut short: it does not
+    parse), ``intact_bytes`` the length of the file without it; ``unterminated`` says the last
+    record is whole but lacks its newline.
+    """
+
+    path: Path
+    results: list[sk.Result] = field(default_factory=list)
+    torn_line: int | None = None
+    intact_bytes: int = 0
+    unterminated: bool = False
+
+
+def scan_results(path: Path, *, missing_ok: bool = False) -> ResultsFile:
+    """Read a JSON Lines results file, tolerating a torn last line.
+
+    Parameters
+    ----------
+    path
+        The results file.
+    missing_ok
+        A missing file reads as empty instead of being an error.
+
+    Returns
+    -------
+    ResultsFile
+        The validated records; a torn last line is reported, not read.
+
+    Raises
+    ------
+    schedkit.InputError
+        For an unreadable file, a line before the last that is not JSON, or any record that
+        does not follow the results schema (naming file, line and field).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return ResultsFile(path)
+        raise sk.InputError("cannot read results: no such file", source=str(path)) from None
+    except OSError as err:
+        raise sk.InputError(f"cannot read results: {err.strerror}", source=str(path)) from None
+    found = ResultsFile(path, intact_bytes=len(data))
+    chunks = data.split(b"\n")
+    last = max((no for no, c in enumerate(chunks, start=1) if c.strip()), default=0)
+    start = 0
+    for no, chunk in enumerate(chunks, start=1):
+        begin, start = start, start + len(chunk) + 1
+        if not chunk.strip():
+            continue
+        try:
+            record = json.loads(chunk.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            if no == last:
+                found.torn_line, found.intact_bytes = no, begin
+                break
+            what = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+            raise sk.InputError(f"invalid JSON: {what} (only a torn last line is repaired; "
+                                "remove or fix this one)", source=str(path), line=no) from None
+        found.results.append(sk.Result.from_dict(record, source=str(path), line=no))
+        found.unterminated = begin + len(chunk) == len(data)
+    return found
+
+
+def _torn_warning(found: ResultsFile, action: str) -> None:
+    print(f"warning: {found.path}:{found.torn_line}: torn last line (a write cut short, e.g. "
+          f"by a kill); {action}", file=sys.stderr)
+
+
+def dedupe(results: Iterable[sk.Result]) -> tuple[list[sk.Result], int]:
+    """Keep the first record of every run (by :func:`result_key`).
+
+    Returns
+    -------
+    tuple
+        The kept records, in order, and how many duplicates were dropped.
+    """
+    seen: set[tuple] = set()
+    kept = []
+    dropped = 0
+    for r in results:
+        key = result_key(r)
+        if key in seen:
+            dropped += 1
+        else:
+            seen.add(key)
+            kept.append(r)
+    return kept, dropped
+
+
+def _read(paths: Sequence[Path]) -> list[sk.Result]:
+    """Records of results files for the tables: torn last lines skipped, duplicates dropped."""
+    records: list[sk.Result] = []
+    for p in paths:
+        found = scan_results(p)
+        if found.torn_line is not None:
+            _torn_warning(found, "skipped (`bench.py run` on this file removes it)")
+        records.extend(found.results)
+    finished = [r for r in records if str(r.stop_reason) != INTERRUPTED]
+    if len(finished) < len(records):
+        print(f"report: left out {len(records) - len(finished)} interrupted run(s) (Ctrl-C; "
+              "`bench.py run` does them again)", file=sys.stderr)
+    kept, dropped = dedupe(finished)
+    if dropped:
+        print(f"report: dropped {dropped} duplicate record{'s' * (dropped != 1)} (same instance, "
+              "method label, options, seed, time limit and workers as an earlier one; the first "
+              "is kept)", file=sys.stderr)
+    return kept
+
+
+# -- the lock on an output file ----------------------------------------------------------------
+def _lock_holder(fd: int) -> int | None:
+    """Pid holding an flock on the file open at ``fd``, from /proc/locks (Linux); else None."""
+    st = os.fstat(fd)
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    candidates: list[tuple[bool, int]] = []
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if "->" in parts or len(parts) < 6 or parts[1] != "FLOCK":
+            continue  # "->": a waiter, not the holder
+        pid, where = parts[4], parts[5]
+        if where.rsplit(":", 1)[-1] == str(st.st_ino) and pid.isdigit() and int(pid) > 0:
+            candidates.append((where == device, int(pid)))
+    exact = [pid for same, pid in candidates if same]
+    if exact:
+        return exact[0]
+    return candidates[0][1] if len(candidates) == 1 else None
+
+
+@contextlib.contextmanager
+def locked_output(out: Path, *, wait: bool = False) -> Iterator[int]:
+    """Open ``out`` for appending under an exclusive ``flock`` held until the block ends.
+
+    The lock is the kernel's: it goes with the process (a crash or kill leaves none behind)
+    and no lock file is created.
+
+    Parameters
+    ----------
+    out
+        The results file (created if missing).
+    wait
+        Wait for another writer to finish instead of refusing at once.
+
+    Yields
+    ------
+    int
+        A file descriptor open on ``out`` with ``O_APPEND``.
+
+    Raises
+    ------
+    BenchError
+        If another process holds the lock (and ``wait`` is false), or the file cannot be
+        opened or locked here.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        raise BenchError("bench.py run locks its --out file with fcntl.flock, which this "
+                         "platform lacks; run it on Linux or macOS") from None
+    while True:
+        try:
+            fd = os.open(out, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as err:
+            raise BenchError(f"cannot open {out}: {err.strerror}") from None
+        keep = False
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(fd) or "unknown"
+                if not wait:
+                    raise BenchError(f"{out} is being written by another bench.py (pid "
+                                     f"{holder}); wait for it or choose another --out") from None
+                print(f"waiting for the bench.py writing {out} (pid {holder}) to finish",
+                      file=sys.stderr)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as err:
+                raise BenchError(f"cannot lock {out}: {err.strerror} (the filesystem may not "
+                                 "support flock; choose an --out on a local disk)") from None
+            mine, now = os.fstat(fd), os.stat(out) if out.exists() else None
+            keep = now is not None and (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+        finally:
+            if not keep:
+                os.close(fd)
+        if keep:
+            break
+        # the file was replaced or removed while we waited for it: lock the new one
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _repair(fd: int, found: ResultsFile) -> None:
+    """Cut a torn last line off (or end an unterminated last record) before appending."""
+    if found.torn_line is not None:
+        _torn_warning(found, "removed; its run is done again")
+        os.ftruncate(fd, found.intact_bytes)
+    elif found.unterminated:
+        _append(fd, b"\n", found.path)
+
+
+def _append(fd: int, data: bytes, out: Path) -> None:
+    """Write all of ``data`` at the end of ``out``, or nothing (a failed write is cut off)."""
+    size = os.fstat(fd).st_size
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size)
+        raise BenchError(f"cannot write {out}: {err.strerror}") from None
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends, so a record is written whole and counted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+
+# -- running -----------------------------------------------------------------------------------
+def run_suite(suite_path: Path, out: Path, *, wait: bool = False) -> int:
+    """Run every missing run of the suite, appending to ``out``.
+
+    ``out`` is locked for the whole batch (a second writer refuses, or waits with ``wait``); a
+    torn last line is cut off first; a run is recorded only once it has finished.
+
+    Parameters
+    ----------
+    suite_path
+        The suite file.
+    out
+        The results file (JSON Lines); runs already in it are skipped.
+    wait
+        Wait for another ``bench.py run`` writing ``out`` instead of refusing.
+
+    Returns
+    -------
+    int
+        The number of runs done.
+
+    Raises
+    ------
+    schedkit.InputError
+        For a bad suite or results file.
+    BenchError
+        If ``out`` is locked by another writer, or cannot be written.
+    BatchInterrupted
+        On Ctrl-C (or a run that comes back interrupted); the records written so far stay.
+    """
     suite = load_suite(suite_path)
-    done = _done_keys(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    todo = []
-    for inst in suite["instances"]:
-        sha = sk.instance_sha256(inst)
-        for m in suite["methods"]:
-            method = sk.find_method(m.name, inst.problem)
-            if method is None or not method.supports(inst):
-                continue
-            opts = method.validate_options(m.options)
-            for seed in suite["seeds"]:
-                for limit in suite["time_limits"]:
-                    key = run_key(sha, m.label, opts, seed, limit, suite["workers"])
-                    if key not in done:
-                        todo.append((inst, m, seed, limit))
-                        done.add(key)
-    print(f"suite {suite['name']}: {len(todo)} runs to do", file=sys.stderr)
-    t0 = time.perf_counter()
-    for i, (inst, m, seed, limit) in enumerate(todo, start=1):
-        result = sk.solve(inst, m.name, time_limit=limit, seed=seed,
-                          workers=suite["workers"], options=m.options)
-        if m.label != m.name:
-            result = dataclasses.replace(result, stats={**result.stats, "label": m.label})
-        with out.open("a", encoding="utf-8") as fh:
-            fh.write(result.to_json() + "\n")
-        print(f"[{i}/{len(todo)} {time.perf_counter() - t0:.0f}s] {inst.name} {m.label} "
-              f"seed={seed}: {result.status} {result.objective}", file=sys.stderr)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BenchError(f"cannot create {out.parent}: {err.strerror}") from None
+    with locked_output(out, wait=wait) as fd:
+        found = scan_results(out, missing_ok=True)
+        _repair(fd, found)
+        # An interrupted run is kept in the file (nothing is lost) but done again on resume.
+        done = {result_key(r) for r in found.results if str(r.stop_reason) != INTERRUPTED}
+        todo = []
+        used = set()
+        for inst in suite["instances"]:
+            sha = sk.instance_sha256(inst)
+            for i, m in enumerate(suite["methods"]):
+                method = sk.find_method(m.name, inst.problem)
+                if method is None or not method.supports(inst):
+                    continue
+                used.add(i)
+                opts = method.validate_options(m.options)
+                for seed in suite["seeds"]:
+                    for limit in suite["time_limits"]:
+                        key = run_key(sha, m.label, opts, seed, limit, suite["workers"])
+                        if key not in done:
+                            todo.append((inst, m, seed, limit))
+                            done.add(key)
+        for i, m in enumerate(suite["methods"]):
+            if i not in used:
+                print(f"warning: {suite_path}: methods[{i}] ({m.label}) applies to none of the "
+                      "suite's instances", file=sys.stderr)
+        print(f"suite {suite['name']}: {len(todo)} runs to do", file=sys.stderr)
+        resume = f"`python bench.py run {suite_path} --out {out}` resumes"
+        written = 0
+        t0 = time.perf_counter()
+        try:
+            for i, (inst, m, seed, limit) in enumerate(todo, start=1):
+                what = f"{inst.name} {m.label} seed={seed}"
+                result = sk.solve(inst, m.name, time_limit=limit, seed=seed,
+                                  workers=suite["workers"], options=m.options)
+                if m.label != m.name:
+                    result = dataclasses.replace(result,
+                                                 stats={**result.stats, "label": m.label})
+                with _sigint_deferred():
+                    _append(fd, (result.to_json() + "\n").encode("utf-8"), out)
+                    written += 1
+                if str(result.stop_reason) == INTERRUPTED:
+                    raise BatchInterrupted(
+                        f"interrupted in run {i}/{len(todo)} ({what}): its best solution so far "
+                        f"is recorded (stop reason interrupted; done again on resume); "
+                        f"{written - 1} of {len(todo)} runs done and kept in {out}; {resume}",
+                        written)
+                print(f"[{i}/{len(todo)} {time.perf_counter() - t0:.0f}s] {what}: "
+                      f"{result.status} {result.objective}", file=sys.stderr)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(f"interrupted: {written} of {len(todo)} runs done and kept in "
+                                   f"{out}; {resume}", written) from None
     return len(todo)
 
 
@@ -270,34 +771,41 @@ def report(results: list[sk.Result]) -> str:
     return "\n".join(parts)
 
 
-def _read(paths: Sequence[Path]) -> list[sk.Result]:
-    out: list[sk.Result] = []
-    for p in paths:
-        out.extend(sk.read_results(p))
-    return out
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; returns the exit status (0; 2 for bad input or a refused run; 130 for
+    Ctrl-C; 141 when the reader of stdout goes away, as with ``| head``)."""
     parser = argparse.ArgumentParser(prog="bench.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run a suite (resumable) and print its tables")
     p_run.add_argument("suite", type=Path)
     p_run.add_argument("--out", type=Path, default=None,
-                       help="results JSONL (default results/<suite name>.jsonl)")
+                       help="results JSONL (default results/<suite file stem>.jsonl)")
+    p_run.add_argument("--wait", action="store_true",
+                       help="if another bench.py is writing --out, wait for it (default: refuse)")
     p_rep = sub.add_parser("report", help="print the tables of results files")
     p_rep.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             out = args.out or Path("results") / f"{args.suite.stem}.jsonl"
-            ran = run_suite(args.suite, out)
+            ran = run_suite(args.suite, out, wait=args.wait)
             print(f"{ran} new runs; results in {out}", file=sys.stderr)
             print(report(_read([out])))
         else:
             print(report(_read(args.files)))
-    except sk.InputError as err:
+        sys.stdout.flush()
+    except BrokenPipeError:  # `bench.py report … | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+    except (sk.InputError, BenchError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except BatchInterrupted as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

@@ -53,6 +53,7 @@ from .solvers import (
     read_results,
     solve,
     validate_record,
+    warm_up,
 )
 
 __version__ = "0.1.0"
@@ -109,4 +110,5 @@ __all__ = [
     "save_plot",
     "solve",
     "validate_record",
+    "warm_up",
 ]

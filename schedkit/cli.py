@@ -112,14 +112,21 @@ def cli() -> None:
 def solve(instances: tuple[str, ...], method: str, time_limit: float | None, seed: int,
           workers: int, options: tuple[str, ...], out: Path | None, fmt: str | None,
           read_options: tuple[str, ...]) -> None:
-    """Solve INSTANCE... and print one row per instance."""
+    """Solve INSTANCE... and print one row per instance.
+
+    Ctrl-C stops the running method, which returns (and records) its best solution so far
+    with stop reason ``interrupted``; the remaining instances are not solved (exit 130). A
+    second Ctrl-C aborts at once. Time-limited runs do not reproduce; iteration-limited ones
+    (``--option iterations=N``) do.
+    """
     opts = _kv(options, "--option")
     loaded = [_load(ref, fmt, read_options) for ref in instances]  # fail before solving anything
+    _check_run(loaded, method, opts, time_limit, seed, workers)
     width = max(8, *(len(i.name) for i in loaded))
     table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
                     ("bound", 12), ("gap", 8), ("time_s", 8)])
     failed = False
-    for inst in loaded:
+    for done, inst in enumerate(loaded, start=1):
         result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
                           options=opts)
         table.row([inst.name, result.method, result.status, _fmt(result.objective),
@@ -131,8 +138,27 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("a", encoding="utf-8") as fh:
                 fh.write(result.to_json() + "\n")
+        if result.stop_reason == sk.StopReason.INTERRUPTED:
+            click.echo(f"interrupted: {inst.name} returned its best solution so far; "
+                       f"{len(loaded) - done} instance(s) not solved", err=True)
+            raise _Exit(130)
     if failed:
         raise _Exit(1)
+
+
+def _check_run(loaded: Sequence[sk.Instance], method: str, opts: dict[str, Any],
+               time_limit: float | None, seed: int, workers: int) -> None:
+    """The errors solve() would raise, before anything is solved or printed."""
+    if time_limit is not None and not (time_limit > 0 and time_limit != float("inf")):
+        raise sk.InputError(f"must be a finite number of seconds > 0, got {time_limit}",
+                            field="--time-limit")
+    if seed < 0:
+        raise sk.InputError(f"must be an integer >= 0, got {seed}", field="--seed")
+    if workers < 1:
+        raise sk.InputError(f"must be an integer >= 1, got {workers}", field="--workers")
+    if method != "auto":
+        for inst in loaded:
+            sk.get_method(method, inst.problem).validate_options(opts)
 
 
 @cli.command()
@@ -141,21 +167,27 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
 @_format_option
 @_input_option
 def check(instance: str, result: Path, fmt: str | None, read_options: tuple[str, ...]) -> None:
-    """Check the solutions in RESULT (results JSONL or a solution JSON) against INSTANCE.
+    """Check RESULT (results JSONL or a solution JSON) against INSTANCE.
 
-    Exits 0 when every solution is feasible and its recorded objective is right, 1 otherwise.
+    Every record that names INSTANCE or carries its hash is re-verified: problem, hash,
+    feasibility, objective, status, bound, gaps and best known value. Prints one line per
+    record (`ok`, or its findings one per line below it) and a summary. Exits 0 when nothing
+    is wrong, 1 otherwise.
     """
     inst = _load(instance, fmt, read_options)
     reports = sk.check_file(inst, result)
     bad = 0
-    for label, violations in reports:
-        if violations:
+    for label, findings in reports:
+        if findings:
             bad += 1
-            click.echo(f"{label}: INFEASIBLE ({len(violations)} violations)")
-            for v in violations[:20]:
+            click.echo(f"{label}: {len(findings)} finding{'s' if len(findings) != 1 else ''}")
+            for v in findings:
                 click.echo(f"  {v}")
         else:
             click.echo(f"{label}: ok")
+    skipped = reports.skipped
+    click.echo(f"{len(reports)} checked, {len(reports) - bad} ok, {bad} with findings; "
+               f"{skipped} record{'s' if skipped != 1 else ''} of other instances skipped")
     if bad:
         raise _Exit(1)
 
@@ -283,6 +315,26 @@ def methods_cmd(problem: str | None) -> None:
                 choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
                 click.echo(f"{'':<16}--option {o.name}={o.type.__name__}{choices} "
                            f"(default {o.default!r}): {o.help}")
+    click.echo("\nReproducibility: the same seed and options give the same result when the run "
+               "ends by its\niteration limit or by itself; a time-limited run (--time-limit) "
+               "does not reproduce, as how\nfar it gets depends on the machine and its load. "
+               "--time-limit counts the whole run after the\nmethod's Numba kernels are "
+               "compiled (once per installation: `schedkit warmup`).")
+
+
+@cli.command("warmup")
+@click.option("--problem", "-p", default=None, help="Only the methods of this problem.")
+def warmup_cmd(problem: str | None) -> None:
+    """Compile every method's Numba kernels into the on-disk cache (once after installing).
+
+    Without it the first run of a method compiles its kernels, before its time limit starts.
+    """
+    if problem is not None and problem.replace("-", "_") not in sk.PROBLEMS:
+        raise sk.InputError(f"unknown problem {problem!r} (choose from "
+                            f"{', '.join(sk.PROBLEMS)})", field="problem")
+    spent = sk.warm_up(None if problem is None else problem.replace("-", "_"))
+    for name, seconds in spent.items():
+        click.echo(f"{name:<18} {seconds:7.2f} s")
 
 
 @cli.command("list")

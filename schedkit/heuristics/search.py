@@ -8,9 +8,13 @@ A search stops at the first of three criteria, the three of N-Wouda/ALNS's
   kick-and-descent of iterated local search);
 - ``stall`` iterations in a row without a new best solution (0: never);
 
-and also when its kernel proves it cannot do better (the best reached a lower bound). The
-options ``iterations``, ``stall`` and ``restart`` of every search method count these same
-iterations.
+and also when its kernel proves it cannot do better (the best reached a lower bound), or when it
+is interrupted (Ctrl-C: :attr:`Stop.interrupt` says so between batches). The options
+``iterations``, ``stall`` and ``restart`` of every search method count these same iterations.
+
+An iteration limit reproduces: the same seed and limit give the same result on any machine. A
+time limit does not: how far a search gets in so many seconds depends on the machine and its
+load.
 
 A kernel runs in batches: :func:`run_search` calls ``step(done, todo)`` with growing batch sizes,
 checks the clock between batches and never aims past the time limit. The kernel itself checks
@@ -20,6 +24,7 @@ for a given iteration limit does not depend on the batch sizes or the machine's 
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +51,8 @@ class StopReason(StrEnum):
     LOWER_BOUND = "lower bound"
     #: The method needed more memory than it may use.
     MEMORY_LIMIT = "memory limit"
+    #: Ctrl-C: the search stopped early and returned its best solution so far.
+    INTERRUPTED = "interrupted"
     #: The method failed, or returned something the evaluator rejected.
     ERROR = "error"
 
@@ -54,16 +61,20 @@ class StopReason(StrEnum):
 class Stop:
     """When a search stops: the first of ``time_limit`` seconds from ``started`` (a
     ``time.perf_counter()`` reading), ``iterations`` iterations and ``stall`` iterations without
-    a new best (0: never). At least one of the two limits must be given."""
+    a new best (0: never), or ``interrupt()`` turning true (checked between batches). At least
+    one of the two limits must be given, and a time limit must be finite."""
 
     time_limit: float | None = None
     iterations: int | None = None
     stall: int = 0
     started: float = field(default_factory=time.perf_counter)
+    interrupt: Callable[[], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit is None and self.iterations is None:
             raise ValueError("a search needs a time limit or an iteration limit")
+        if self.time_limit is not None and not math.isfinite(self.time_limit):
+            raise ValueError(f"a time limit must be finite, got {self.time_limit}")
         if self.stall < 0:
             raise ValueError(f"stall must be >= 0, got {self.stall}")
 
@@ -101,6 +112,8 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
     batch = first_batch
     deadline = None if stop.time_limit is None else stop.started + stop.time_limit
     time_to_best = time.perf_counter() - stop.started
+    if deadline is not None and time.perf_counter() >= deadline:
+        return SearchRun(0, time_to_best, StopReason.TIME_LIMIT)  # no time for a first batch
     while True:
         todo = batch if stop.iterations is None else min(batch, stop.iterations - done)
         if todo <= 0:
@@ -116,6 +129,8 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
             stalled = stop.stall > 0 and since >= stop.stall
             return SearchRun(done, time_to_best,
                              StopReason.NO_IMPROVEMENT if stalled else StopReason.LOWER_BOUND)
+        if stop.interrupt is not None and stop.interrupt():
+            return SearchRun(done, time_to_best, StopReason.INTERRUPTED)
         if deadline is not None:
             left = deadline - now
             if left <= 0:

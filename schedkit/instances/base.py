@@ -135,6 +135,7 @@ class Instance(ABC):
             raise InputError("must be an object with lower/upper/source", field="bounds")
         if not isinstance(self.meta, Mapping):
             raise InputError("must be an object", field="meta")
+        _check_finite_json(self.meta, "meta")
         object.__setattr__(self, "meta", dict(self.meta))
         try:
             self._validate()
@@ -208,6 +209,27 @@ class Instance(ABC):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(name={self.name!r}, {self.size()}, "
                 f"objective={self.objective!r})")
+
+
+def _check_finite_json(value: Any, field: str) -> None:
+    """Raise naming the first NaN or infinite number inside nested lists and mappings.
+
+    JSON has no such numbers, so an instance holding one (in ``meta``, say) could not be
+    written.
+    """
+    stack: list[tuple[Any, str]] = [(value, field)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float | np.floating):
+            if not np.isfinite(item):
+                raise InputError(f"must be a finite number, got {float(item)!r}", field=where)
+        elif isinstance(item, Mapping):
+            stack.extend((v, f"{where}.{k}") for k, v in reversed(list(item.items())))
+        elif isinstance(item, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in reversed(list(enumerate(item))))
+        elif isinstance(item, np.ndarray) and item.dtype.kind == "f" and item.size \
+                and not np.isfinite(item).all():
+            raise InputError("must hold finite numbers", field=where)
 
 
 def optional_vector(

@@ -24,8 +24,12 @@ __all__ = [
     "Evaluation",
     "Found",
     "Malformed",
+    "MAX_EXACT",
+    "MAX_TIME",
+    "numbers_only",
     "parse_numbers",
     "parse_ints",
+    "exact_ints",
     "member",
     "tolerance",
     "check_machine_overlap",
@@ -46,8 +50,17 @@ VIOLATION_KINDS = (
     "memory",  # a group holds more tokens than its devices' memory
 )
 
-#: Relative tolerance for float times (DAG communication is fractional).
+#: Relative tolerance of float comparisons (DAG communication is fractional), scaled by a size
+#: of the *instance* (:func:`tolerance`), never by the solution: a solution cannot widen it.
+#: Integer-valued problems (job shop, single machine) compare exactly.
 TOL = 1e-9
+
+#: Largest magnitude of an integer time: beyond 2^53 float64 no longer holds every integer.
+MAX_EXACT = 2**53
+
+#: Largest float time a solution may hold, so that every objective computed from it is finite
+#: (instance data are capped likewise).
+MAX_TIME = 1e300
 #: Violations listed per kind before the rest are only counted.
 PER_KIND = 10
 
@@ -104,11 +117,31 @@ class Malformed(Exception):
     """The solution cannot be read as this problem's solution (a ``format`` violation)."""
 
 
+def _numeric_type(kind: type) -> bool:
+    return kind is int or kind is float or issubclass(kind, np.integer | np.floating)
+
+
+def numbers_only(items: Any, what: str) -> None:
+    """:class:`Malformed` unless every item is a number: text (``"5"``), booleans, ``None`` and
+    containers are not, whatever numpy would make of them."""
+    if isinstance(items, np.ndarray):
+        if items.dtype.kind not in "iuf":
+            raise Malformed(f"{what} must hold numbers, got {items.dtype} values")
+        return
+    items = list(items)
+    kinds = set(map(type, items))  # one pass in C; the types are few
+    if all(_numeric_type(kind) for kind in kinds):
+        return
+    bad = next(x for x in items if not _numeric_type(type(x)))
+    raise Malformed(f"{what} must hold numbers, got {bad!r}")
+
+
 def parse_numbers(value: Any, what: str, n: int | None = None) -> np.ndarray:
     """``value`` as a flat float64 array of finite numbers (of ``n`` entries if given), else
     :class:`Malformed` naming ``what``."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence | np.ndarray):
         raise Malformed(f"{what} must be a list of numbers")
+    numbers_only(value, what)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -120,12 +153,20 @@ def parse_numbers(value: Any, what: str, n: int | None = None) -> np.ndarray:
     return arr
 
 
-def parse_ints(value: Any, what: str, n: int | None = None) -> np.ndarray:
-    """Like :func:`parse_numbers`, for integral values; returns int64."""
-    arr = parse_numbers(value, what, n)
+def exact_ints(arr: np.ndarray, what: str) -> np.ndarray:
+    """A float64 array of integral values as int64; :class:`Malformed` if one is fractional
+    or beyond :data:`MAX_EXACT` (where float64 would already have rounded it)."""
     if (arr != np.round(arr)).any():
         raise Malformed(f"{what} must hold integers")
+    if arr.size and float(np.abs(arr).max()) > MAX_EXACT:
+        raise Malformed(f"{what} must hold integers of magnitude at most 2^53")
     return arr.astype(np.int64)
+
+
+def parse_ints(value: Any, what: str, n: int | None = None) -> np.ndarray:
+    """Like :func:`parse_numbers`, for integral values of magnitude at most 2^53; returns
+    int64."""
+    return exact_ints(parse_numbers(value, what, n), what)
 
 
 def member(solution: Any, key: str) -> Any:
@@ -135,18 +176,17 @@ def member(solution: Any, key: str) -> Any:
     return solution[key]
 
 
-def tolerance(*arrays: np.ndarray) -> float:
-    """Absolute tolerance for comparing times: :data:`TOL` × the largest magnitude (at least 1)
-    in ``arrays``."""
-    scale = max([1.0] + [float(np.abs(a).max()) for a in arrays if np.size(a)])
-    return TOL * scale
+def tolerance(scale: float) -> float:
+    """Absolute tolerance for comparing float times of an instance whose schedules span about
+    ``scale`` (a size of the instance's data, e.g. its total work): :data:`TOL` × max(1,
+    scale)."""
+    return TOL * max(1.0, float(scale))
 
 
-def check_machine_overlap(
-    found: Found, resource: np.ndarray, start: np.ndarray, dur: np.ndarray, label: Any, what: str
-) -> None:
-    """Flag intervals [start, start+dur) that intersect on one resource (zero length never do)."""
-    tol = tolerance(start, dur)
+def check_machine_overlap(found: Found, resource: np.ndarray, start: np.ndarray,
+                          dur: np.ndarray, label: Any, what: str, tol: float = 0.0) -> None:
+    """Flag intervals [start, start+dur) that intersect on one resource by more than ``tol``
+    (zero-length intervals never do)."""
     keep = dur > 0
     idx = np.flatnonzero(keep)
     order = idx[np.lexsort((start[idx], resource[idx]))]

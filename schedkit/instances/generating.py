@@ -1,12 +1,20 @@
 """Shared helpers of the family generators (``schedkit/instances/<problem>/generate.py``):
-option checking, rounding, names and provenance.
+option checking, size caps, rounding, names and provenance.
 
 Every option error is an :class:`~schedkit.instances.errors.InputError` whose field is
 ``generate.<option>``, so the CLI can print it as one line that names the flag.
+
+Size caps. Every generator caps the size of what it builds (total operations, jobs, tasks ×
+processors, edges, layers × experts², sequences; each generator's docstring lists its caps and
+why) so that a capped instance, with its JSON text, fits in a few GB; :func:`check_size` checks
+a cap before anything is allocated. Options that would give data the instance's own caps refuse
+(objectives that are not exact or not finite) are refused up front where the generator can tell
+from the options alone, else the model's error is re-raised naming the option
+(:func:`blame_option`).
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -33,11 +41,12 @@ def check_seed(seed: Any) -> int:
 
 
 def check_int(value: Any, name: str, *, min_value: int | None = None,
-              max_value: int | None = None) -> int:
-    """``value`` as a Python int within ``[min_value, max_value]``."""
+              max_value: int | None = None, why: str = "") -> int:
+    """``value`` as a Python int within ``[min_value, max_value]`` (``why`` explains the
+    maximum in its error)."""
     out = as_int(value, option_field(name), min_value=min_value)
     if max_value is not None and out > max_value:
-        raise InputError(f"must be <= {max_value}, got {out}", field=option_field(name))
+        raise InputError(f"must be <= {max_value}{why}, got {out}", field=option_field(name))
     return out
 
 
@@ -79,6 +88,45 @@ def auto_int(value: Any, name: str, default: int, *, min_value: int = 1) -> int:
         raise InputError(f"must be >= {min_value} (or 0 for the default), got {out}",
                          field=option_field(name))
     return out
+
+
+def check_size(total: int, name: str, cap: int, what: str) -> None:
+    """Raise naming option ``name`` when ``total`` (a size, e.g. jobs·machines) exceeds ``cap``.
+
+    Parameters
+    ----------
+    total
+        The size the options ask for.
+    name
+        The option to blame (the one that made ``total`` large).
+    cap
+        The largest size allowed.
+    what
+        What ``total`` counts, e.g. ``"jobs*machines operations"``.
+    """
+    if total > cap:
+        raise InputError(f"{what} = {total} must be <= {cap} (the generator's size cap)",
+                         field=option_field(name))
+
+
+def blame_option(err: InputError, options: Mapping[str, tuple[str, Any]]) -> NoReturn:
+    """Re-raise the model's error on a generated instance, naming the option behind it.
+
+    Parameters
+    ----------
+    err
+        The instance's :class:`InputError` (field ``data.…``).
+    options
+        Model field prefix (``"data.cost.a1"``) -> (option name, its value); the longest
+        matching prefix wins. An error no prefix matches is raised as it is.
+    """
+    field = err.field or ""
+    for prefix in sorted(options, key=len, reverse=True):
+        if field == prefix or field.startswith((prefix + ".", prefix + "[")):
+            name, value = options[prefix]
+            raise InputError(f"{value!r} gives an instance the model refuses: {field}: "
+                             f"{err.message}", field=option_field(name)) from None
+    raise err
 
 
 def round_half_up(x: Any) -> np.ndarray:

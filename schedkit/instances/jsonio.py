@@ -12,6 +12,7 @@ from ._fields import require_keys, require_mapping
 from .base import SCHEMA, Bounds, Instance
 from .errors import InputError
 from .families import PROBLEMS
+from .text import parse_json
 
 __all__ = [
     "instance_from_dict",
@@ -95,21 +96,17 @@ def instance_from_dict(doc: Any, *, source: str | None = None) -> Instance:
         raise err.located(source) from None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"invalid JSON: {name} is not a JSON number")
-
-
 def instance_from_json(text: str, *, source: str | None = None) -> Instance:
-    """Parse JSON text of one instance document."""
+    """Parse JSON text of one instance document.
+
+    The text is read as every reader reads JSON (:func:`~schedkit.instances.text.parse_json`):
+    NaN, Infinity, numbers that overflow a float and over-long integers are errors naming the
+    line, as is malformed JSON.
+    """
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as err:
-        if not isinstance(err, json.JSONDecodeError):
-            raise InputError(str(err), source=source) from None
-        raise InputError(f"invalid JSON: {err.msg} (column {err.colno})", source=source,
-                         line=err.lineno) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", source=source) from None
+        doc = parse_json(text)
+    except InputError as err:
+        raise err.located(source) from None
     return instance_from_dict(doc, source=source)
 
 

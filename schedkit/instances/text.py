@@ -38,6 +38,7 @@ __all__ = [
     "to_int",
     "is_int_token",
     "parse_json",
+    "parse_json_object",
     "json_path",
     "Options",
     "file_cache",
@@ -49,6 +50,9 @@ __all__ = [
     "get_str",
     "get_number",
     "get_count",
+    "check_rows_left",
+    "relocate",
+    "renamed",
 ]
 
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
@@ -158,14 +162,38 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _locate(text: str, pattern: str) -> tuple[int | None, str]:
+    """Where the first number token matching ``pattern`` is (outside a word, a decimal or a
+    string's quotes): its line (``None`` in a one-line document, where the column says all)
+    and a ``" (column c)"`` note, or ``(None, "")``."""
+    match = re.search(r"(?<![\w.\"])(?:" + pattern + r")(?![\w.\"])", text)
+    if match is None:
+        return None, ""
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return (line if "\n" in text.strip() else None), f" (column {column})"
+
+
 def parse_json(text: str) -> Any:
-    """``json.loads`` with its errors turned into a one-line :class:`InputError` with the line."""
+    """``json.loads`` with its errors turned into a one-line :class:`InputError` with the line.
+
+    NaN, Infinity, numbers that overflow a float (``1e999``) and integers of more than 4300
+    digits are errors too, located at the first such number.
+    """
     if not text.strip():
         raise InputError("file is empty")
     try:
         return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
-    except InputError:
-        raise
+    except InputError as err:
+        # NaN / Infinity / 1e999: json.loads does not say where; find the token.
+        pattern = r"-?(?:NaN|Infinity)|-?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+|-?[0-9]+\.[0-9]+"
+        line, note = None, ""
+        for match in re.finditer(pattern, text):
+            token = match.group(0)
+            if token.lstrip("-") in ("NaN", "Infinity") or not math.isfinite(float(token)):
+                line, note = _locate(text, re.escape(token))
+                break
+        raise InputError(err.message + note, line=line) from None
     except json.JSONDecodeError as err:
         raise InputError(f"invalid JSON: {err.msg} (column {err.colno})",
                          line=err.lineno) from None
@@ -173,7 +201,21 @@ def parse_json(text: str) -> Any:
         raise InputError("invalid JSON: nested too deeply") from None
     except ValueError as err:
         # e.g. an integer of more than 4300 digits (Python's int conversion limit)
-        raise InputError(f"invalid JSON: {str(err).splitlines()[0][:80]}") from None
+        line, note = _locate(text, r"-?[0-9]{4301,}")
+        what = "an integer of more than 4300 digits" if note else \
+            str(err).splitlines()[0][:80]
+        raise InputError(f"invalid JSON: {what}{note}", line=line) from None
+
+
+def parse_json_object(text: str) -> Mapping[str, Any]:
+    """:func:`parse_json` of a document that must be a JSON object; otherwise the error names
+    the line where the document starts."""
+    doc = parse_json(text)
+    if not isinstance(doc, Mapping):
+        start = len(text) - len(text.lstrip())
+        raise InputError(f"the document must be a JSON object, got {_brief(doc)}",
+                         line=text.count("\n", 0, start) + 1)
+    return doc
 
 
 def json_path(*parts: str | int) -> str:
@@ -432,6 +474,8 @@ def get_number(value: Any, field: str, *, min_value: float | None = None) -> flo
     if isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, float) and not math.isfinite(value)):
         raise InputError(f"must be a number, got {_brief(value)}", field=field)
+    if isinstance(value, int) and abs(value) >= 2**1023:
+        raise InputError(f"number too large, got {_show(str(value))}", field=field)
     out = float(value)
     if not math.isfinite(out):
         raise InputError(f"number too large, got {_show(str(value))}", field=field)
@@ -447,3 +491,60 @@ def get_count(obj: Mapping[str, Any], key: str, field: str, default: int | None 
     if not x.is_integer():
         raise InputError(f"must be an integer, got {x:g}", field=json_path(field, key))
     return int(x)
+
+
+# -- sizes announced by a header, and model errors traced back to their line ---------------------
+def check_rows_left(lines: Sequence[tuple[int, Sequence[str]]], pos: int, count: int,
+                    field: Callable[[int], str], expected: str, announced: str) -> None:
+    """Check that ``count`` data lines from ``pos`` on exist before reading any of them.
+
+    A header's size (``n m``, the STG task count) is checked against the file's length
+    before anything is allocated for it; the error is the one reading row by row would give
+    at the end of the file (the first missing row's field, the last line), plus what the
+    header announced.
+
+    Parameters
+    ----------
+    lines
+        The file's data lines (:func:`iter_lines`).
+    pos, count
+        The first row and how many rows the header announces.
+    field
+        The field of the ``i``-th row (0-based, counted from ``pos``).
+    expected
+        What a row holds, e.g. ``"a line of 6 numbers (machine duration pairs)"``.
+    announced
+        What the header said, e.g. ``"the header announces 10 jobs"``.
+    """
+    have = len(lines) - pos
+    if have < count:
+        raise InputError(f"unexpected end of file: expected {expected} ({announced}, the file "
+                         f"has {max(have, 0)})", field=field(max(have, 0)),
+                         line=lines[-1][0] if lines else None)
+
+
+def relocate(err: InputError, pattern: str, line_of: Callable[[re.Match[str]], int | None],
+             prefix: str = "data.") -> InputError:
+    """A model error (``data.jobs[3]…``) as a text reader reports it: the field without
+    ``prefix`` and, when ``pattern`` matches the field, the line ``line_of(match)`` gives."""
+    field = err.field or ""
+    if field.startswith(prefix):
+        field = field[len(prefix):]
+    match = re.match(pattern, field)
+    line = line_of(match) if match else None
+    return InputError(err.message, field=field or None, source=err.source,
+                      line=err.line if err.line is not None else line)
+
+
+def renamed(err: InputError, names: Mapping[str, str]) -> InputError:
+    """A model error under the field names of the file it was read from.
+
+    ``names`` maps a model field prefix (``"data.cost"``) to the file's (``"exec_time"``); the
+    longest matching prefix wins, the rest of the field (indices) is kept.
+    """
+    field = err.field or ""
+    for old in sorted(names, key=len, reverse=True):
+        if field == old or field.startswith((old + ".", old + "[")):
+            field = names[old] + field[len(old):]
+            break
+    return InputError(err.message, field=field or None, source=err.source, line=err.line)

@@ -41,7 +41,15 @@ def save_plot(result: Result | Mapping[str, Any], path: str | Path,
     if path.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise InputError(f"unsupported image type {path.suffix!r} (use .png, .svg or .pdf)",
                          field="output")
+    if not path.parent.is_dir():
+        raise InputError(f"folder {str(path.parent)!r} does not exist", field="output",
+                         source=str(path))
     ax = plot_result(result, instance)
-    ax.figure.savefig(path, dpi=dpi, bbox_inches="tight")
-    plt.close(ax.figure)
+    try:
+        ax.figure.savefig(path, dpi=dpi, bbox_inches="tight")
+    except OSError as err:
+        raise InputError(f"cannot write: {err.strerror or err}", field="output",
+                         source=str(path)) from None
+    finally:
+        plt.close(ax.figure)
     return path

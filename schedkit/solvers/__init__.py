@@ -6,7 +6,7 @@ Shared machinery sits at this level (:mod:`.registry`, :mod:`.solve`, :mod:`.res
 ``methods.py`` declares its methods, collected by :mod:`.methods`.
 """
 
-from .methods import AUTO, find_method, get_method
+from .methods import AUTO, find_method, get_method, warm_up
 from .methods import all_methods as methods
 from .registry import Kind, Method, MethodResult, Option, RunContext, parse_option_value
 from .result import (
@@ -42,4 +42,5 @@ __all__ = [
     "read_results",
     "solve",
     "validate_record",
+    "warm_up",
 ]

@@ -93,6 +93,25 @@ class WarmStart:
     objective: float | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
+    def unsolved(self, reason: StopReason, detail: str) -> MethodResult:
+        """The answer when the solver did not run: the warm start (``feasible``), or no
+        solution (``unknown``) when there is none."""
+        if self.solution is None:
+            return MethodResult(None, Status.UNKNOWN, stop_reason=reason, stop_detail=detail,
+                                stats=self.stats)
+        return MethodResult(self.solution, Status.FEASIBLE, objective=self.objective,
+                            stop_reason=reason,
+                            stop_detail=f"{detail}; the warm start is returned",
+                            stats=self.stats)
+
+    def out_of_time(self, what: str = "building the model") -> MethodResult:
+        """:meth:`unsolved` because the time limit ran out while doing ``what``."""
+        return self.unsolved(StopReason.TIME_LIMIT, f"the time limit ran out while {what}")
+
+    def interrupted(self) -> MethodResult:
+        """:meth:`unsolved` because the run was interrupted before the solver started."""
+        return self.unsolved(StopReason.INTERRUPTED, "interrupted before the solver started")
+
     def instead_of(self, solved: bool, value: float | None, bound: float | None,
                    reason: StopReason, detail: str) -> MethodResult | None:
         """The warm start as the answer when the solver returned no solution as good (a

@@ -10,13 +10,14 @@ adapter and options.
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..heuristics.search import StopReason
+from ..heuristics.search import Stop, StopReason
 from ..instances import PROBLEMS, InputError, Instance
 from .result import Status
 
@@ -90,11 +91,15 @@ def parse_option_value(text: str) -> Any:
 
 @dataclass
 class RunContext:
-    """What an adapter gets besides the instance: limits, seed and validated options.
+    """What an adapter gets besides the instance: limits, seed, validated options, and the
+    signal that the run was interrupted.
 
     ``started`` is the ``time.perf_counter()`` reading at which :func:`schedkit.solve` started
-    its clock; :meth:`time_left` is what remains of ``time_limit`` from then on. ``options``
-    holds the run's options with defaults filled in, plus the method's fixed ones.
+    its clock; :meth:`time_left` is what remains of ``time_limit`` from then on, less
+    ``finish_s``, the time solve() keeps for checking the answer. ``options`` holds the run's
+    options with defaults filled in, plus the method's fixed ones. ``interrupted`` is set by
+    the first Ctrl-C: every adapter stops at its next check (:meth:`should_stop`, or a
+    :class:`~schedkit.heuristics.search.Stop` from :meth:`stop`) and returns its incumbent.
     """
 
     time_limit: float | None
@@ -103,13 +108,39 @@ class RunContext:
     options: dict[str, Any]
     initial: Mapping[str, Any] | None = None
     started: float = field(default_factory=time.perf_counter)
+    finish_s: float = 0.0
+    interrupted: threading.Event = field(default_factory=threading.Event)
 
-    def time_left(self, reserve: float = 0.0) -> float | None:
-        """Seconds left of the time limit, less ``reserve``, never negative (``None``: no
-        limit)."""
+    @property
+    def deadline(self) -> float | None:
+        """The ``time.perf_counter()`` reading by which the method must have returned."""
         if self.time_limit is None:
             return None
-        return max(0.0, self.time_limit - (time.perf_counter() - self.started) - reserve)
+        return self.started + self.time_limit - self.finish_s
+
+    def time_left(self, reserve: float = 0.0) -> float | None:
+        """Seconds left of the time limit, less ``reserve`` (and ``finish_s``), never negative
+        (``None``: no limit)."""
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        return max(0.0, deadline - time.perf_counter() - reserve)
+
+    def should_stop(self, reserve: float = 0.0) -> bool:
+        """True once the run was interrupted or less than ``reserve`` seconds are left."""
+        left = self.time_left()
+        return self.interrupted.is_set() or (left is not None and left <= reserve)
+
+    def stop(self, *, iterations: int | None = None, stall: int = 0,
+             time_limit: float | None = None, reserve: float = 0.0) -> Stop:
+        """The stopping rule of a search inside this run: the run's time left (less
+        ``reserve``), or ``time_limit`` seconds if that is sooner, ``iterations``, ``stall``,
+        and this run's interruption."""
+        left = self.time_left(reserve)
+        if time_limit is not None:
+            left = time_limit if left is None else min(left, time_limit)
+        return Stop(time_limit=left, iterations=iterations, stall=stall,
+                    interrupt=self.interrupted.is_set)
 
 
 @dataclass
@@ -160,6 +191,10 @@ class Method:
     fixed
         Options the registry line fixes (e.g. the rule of ``edd``): given to the adapter, not
         settable by a user and not recorded in results.
+    warm_up
+        Compiles the method's Numba kernels (from the on-disk cache when it has them):
+        :func:`schedkit.solve` calls it before the time limit's clock starts, so that a cold
+        cache costs the run extra time but not search time.
     """
 
     name: str
@@ -170,6 +205,7 @@ class Method:
     options: tuple[Option, ...] = ()
     objectives: tuple[str, ...] | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    warm_up: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         if self.problem not in PROBLEMS:

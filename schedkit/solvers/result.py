@@ -173,6 +173,18 @@ def validate_record(record: Any, *, source: str | None = None, line: int | None 
         raise InputError(err.message, field=where, source=source, line=line)
 
 
+def json_lines(text: str, source: str) -> Iterator[tuple[int, Any]]:
+    """``(line number, parsed JSON)`` of each non-blank line of a JSON Lines text; InputError
+    naming ``source`` and the line for one that is not JSON."""
+    for no, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield no, json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise InputError(f"invalid JSON: {err.msg}", source=source, line=no) from None
+
+
 def read_results(path: str | Path) -> Iterator[Result]:
     """Results of a JSON Lines file, each validated (blank lines skipped)."""
     path = Path(path)
@@ -180,11 +192,5 @@ def read_results(path: str | Path) -> Iterator[Result]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read results: {err}", source=str(path)) from None
-    for no, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise InputError(f"invalid JSON: {err.msg}", source=str(path), line=no) from None
+    for no, record in json_lines(text, str(path)):
         yield Result.from_dict(record, source=str(path), line=no)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import platform
+import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +25,31 @@ from .registry import Method, MethodResult, RunContext
 from .result import Result, Status, close, gap, gap_to_best_known
 
 __all__ = ["solve", "resolve_method"]
+
+#: Seconds solve() keeps, after the method's deadline, for checking its answer and building the
+#: Result (the evaluator is linear in the solution's size; this covers 10^5 operations).
+FINISH_S = 0.05
+
+
+@contextmanager
+def _interruptible(ctx: RunContext) -> Iterator[None]:
+    """While the method runs, the first Ctrl-C sets ``ctx.interrupted`` (the method stops at
+    its next check and returns its incumbent) and a second one aborts (KeyboardInterrupt).
+    Signal handlers live in the main thread only; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handle(signum: int, frame: Any) -> None:
+        if ctx.interrupted.is_set():
+            raise KeyboardInterrupt
+        ctx.interrupted.set()
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @cache
@@ -94,9 +123,14 @@ def solve(
         A registered method name (``schedkit methods``), ``"auto"``, or a :class:`Method`
         that is not registered (e.g. a benchmark's reference implementation).
     time_limit
-        Wall-clock limit in seconds for the method (``None``: the method's own stopping rule).
+        Wall-clock limit in seconds for the whole call (``None``: the method's own stopping
+        rule; ``inf`` and ``nan`` are refused). It starts after the method's Numba kernels are
+        compiled: on a cold cache (the first run after installing) that one-time compile comes
+        first and shows in ``runtime_s`` and ``stats["jit_warm_up_s"]``; ``schedkit warmup``
+        fills the cache beforehand. A time-limited run does not reproduce (it depends on the
+        machine's speed and load); an iteration-limited one does.
     seed
-        Random seed passed to the method.
+        Random seed passed to the method (an integer >= 0).
     workers
         Threads the method may use.
     options
@@ -108,32 +142,51 @@ def solve(
     -------
     Result
         ``status`` is ``optimal`` or ``feasible`` only if the evaluator accepts the solution;
-        ``bound`` is the best of the method's proven bound and the cheap lower bound.
+        ``bound`` is the best of the method's proven bound and the cheap lower bound. On the
+        first Ctrl-C the method stops and the result holds its incumbent, with
+        ``stop_reason == "interrupted"``; a second Ctrl-C raises ``KeyboardInterrupt``.
     """
     if not isinstance(instance, Instance):
         from ..instances.catalogue import load
 
         instance = load(instance)
-    if time_limit is not None and not time_limit > 0:
-        raise InputError(f"must be > 0, got {time_limit}", field="time_limit")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, int | float) or \
+                not math.isfinite(time_limit) or not time_limit > 0:
+            raise InputError(f"must be a finite number of seconds > 0, got {time_limit!r} "
+                             "(leave it out for no limit)", field="time_limit")
+        time_limit = float(time_limit)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InputError(f"must be an integer >= 1, got {workers!r}", field="workers")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InputError(f"must be an integer, got {seed!r}", field="seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"must be an integer >= 0, got {seed!r}", field="seed")
     chosen = resolve_method(instance, method)
     opts = chosen.validate_options(options)
     ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers,
-                     options={**opts, **chosen.fixed}, initial=initial)
+                     options={**opts, **chosen.fixed}, initial=initial,
+                     finish_s=0.0 if time_limit is None else min(FINISH_S, 0.1 * time_limit))
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
-    t0 = ctx.started = time.perf_counter()
-    try:
-        outcome = chosen.adapter()(instance, ctx)
-    except InputError:
-        raise
-    except Exception as exc:  # a backend failure is a result with status error, not a crash
-        outcome = MethodResult(None, Status.ERROR, stop_reason=StopReason.ERROR,
-                               stop_detail=f"{type(exc).__name__}: {exc}")
+    t0 = time.perf_counter()
+    warm_s = 0.0
+    if chosen.warm_up is not None:
+        chosen.warm_up()  # compile (or load) the kernels before the time limit starts
+        warm_s = time.perf_counter() - t0
+    ctx.started = time.perf_counter()
+    with _interruptible(ctx):
+        try:
+            lower_bound(instance)  # cached: _finish needs them, so they count in the budget
+            instance_sha256(instance)
+            outcome = chosen.adapter()(instance, ctx)
+        except InputError:
+            raise
+        except Exception as exc:  # a backend failure is a result with status error, no crash
+            outcome = MethodResult(None, Status.ERROR, stop_reason=StopReason.ERROR,
+                                   stop_detail=f"{type(exc).__name__}: {exc}")
+    if ctx.interrupted.is_set() and outcome.stop_reason != StopReason.ERROR:
+        outcome.stop_reason = StopReason.INTERRUPTED
+    if warm_s >= 0.01:
+        outcome.stats = {**outcome.stats, "jit_warm_up_s": round(warm_s, 3)}
     runtime = max(0.0, time.perf_counter() - t0)
     return _finish(instance, chosen, ctx, opts, outcome, runtime, started)
 
@@ -142,7 +195,8 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[s
             out: MethodResult, runtime: float, started: str) -> Result:
     stats = dict(out.stats)
     cheap = lower_bound(instance)
-    bound = cheap if out.bound is None else max(float(out.bound), cheap)
+    bound = cheap if out.bound is None or not math.isfinite(out.bound) else \
+        max(float(out.bound), cheap)
     objective, verified = None, False
     try:
         status, reason, detail = Status(out.status), StopReason(out.stop_reason), out.stop_detail
@@ -152,7 +206,12 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[s
         out = MethodResult(None, status, stats=out.stats)
     if out.solution is not None:
         ev = evaluate(instance, out.solution)
-        if ev.feasible:
+        if ev.feasible and not math.isfinite(ev.objective or 0.0):
+            # Instance validation keeps every objective finite; this is the last line of
+            # defence, so that no record says feasible without a number.
+            status, reason = Status.ERROR, StopReason.ERROR
+            detail = f"the evaluator's objective is not finite ({ev.objective})"
+        elif ev.feasible:
             assert ev.objective is not None
             objective, verified = ev.objective, True
             if out.objective is not None and not close(out.objective, objective):

@@ -5,7 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from schedkit.instances.dag.generate import realised_ccr
+from schedkit.instances.dag.generate import MAX_EDGES, MAX_TASKS, realised_ccr
+from schedkit.instances.dag.model import MAX_COST_ENTRIES
+from schedkit.instances.errors import InputError
 from schedkit.instances.generators import generate
 
 
@@ -37,3 +39,28 @@ def test_dag_structure(tasks, alpha):
     assert (~has_pred).sum() == (depth == 0).sum()
     assert inst.cost.min() >= 1 and (inst.cost == np.round(inst.cost)).all()
     assert (inst.edge_data == np.round(inst.edge_data)).all()
+
+
+# --- size caps ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("shape", "field"), [
+    ({"tasks": MAX_TASKS + 1}, "generate.tasks"),
+    ({"tasks": 10**4, "processors": MAX_COST_ENTRIES // 10**4 + 1}, "generate.processors"),
+    ({"tasks": 10**5, "out_degree": MAX_EDGES // (2 * 10**5) + 1}, "generate.out_degree"),
+    ({"mean_cost": 2**50 + 1}, "generate.mean_cost"),
+    ({"ccr": 1e300}, "generate.ccr"),
+])
+def test_dag_caps(shape, field):
+    with pytest.raises(InputError) as err:
+        generate("dag", **shape)
+    assert err.value.field == field
+
+
+def test_dag_edge_bound_counts_complete_graphs():
+    # min(v(v-1)/2, 2·v·out_degree): a complete small DAG is not refused for its out-degree.
+    inst = generate("dag", tasks=40, out_degree=10**6, seed=1)
+    assert inst.edges.shape[0] <= 40 * 39 // 2
+
+
+def test_dag_largest_mean_cost_stays_exact():
+    inst = generate("dag", tasks=20, mean_cost=2**50, seed=3)
+    assert (inst.cost == np.round(inst.cost)).all() and inst.cost.max() <= 2**52

@@ -9,9 +9,10 @@ import pytest
 from schedkit.instances import DAG
 from schedkit.instances.catalogue import load
 from schedkit.instances.datadir import data_dir
+from schedkit.instances.errors import InputError
 from schedkit.instances.readers import read, write
 
-from ..cases import DATA
+from ..cases import DATA, write_file
 
 
 def test_stg50_0000() -> None:
@@ -86,3 +87,64 @@ def test_stg_round_trip(tmp_path: Path) -> None:
     # written in the published fixed-width layout: the original file's task lines come back
     original = (data_dir() / "dag/stg/100/rand0003.stg").read_text().split("\n")
     assert out.read_text().split("\n")[:3] == original[:3]
+
+
+# --- announced sizes, options that create the cost matrix, caps -----------------------------------
+def test_stg_header_must_fit_the_file(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "g.stg", "1000000000000\n0 0 0\n1 2 1 0\n")
+    with pytest.raises(InputError, match="announces n = 1000000000000") as err:
+        read(path)
+    assert (err.value.line, err.value.field) == (3, "tasks[2]")
+
+
+def test_stg_processors_option_is_capped() -> None:
+    with pytest.raises(InputError) as err:
+        read(DATA / "small.stg", processors=10**8)
+    assert err.value.field == "options.processors" and "size cap" in str(err.value)
+
+
+def test_wfcommons_runtime_overflow_names_the_runtime(tmp_path: Path) -> None:
+    import json
+
+    doc = json.loads((DATA / "tiny_wf.json").read_text())
+    doc["workflow"]["execution"]["tasks"][1]["runtimeInSeconds"] = 1e300
+    path = write_file(tmp_path, "w.json", json.dumps(doc))
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert err.value.field == "workflow.execution.tasks[1].runtimeInSeconds"
+    assert "above the cap 1e+300" in str(err.value)
+    doc["workflow"]["execution"]["tasks"][1]["runtimeInSeconds"] = 1e290
+    write_file(tmp_path, "w.json", json.dumps(doc))
+    assert read(path).cost.max() == pytest.approx(1e293)  # finite, below the cap: accepted
+
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"processors": 10**9}, "options.processors"),
+    ({"processors": 10**7}, "options.processors"),
+    ({"speeds": [1.0, float("inf")]}, "options.speeds[1]"),
+    ({"time_scale": float("nan")}, "options.time_scale"),
+    ({"bandwidth": 1e-300}, "data.edges["),
+])
+def test_wfcommons_options_are_capped(options, field) -> None:
+    with pytest.raises(InputError) as err:
+        read(DATA / "tiny_wf.json", **options)
+    assert err.value.field.startswith(field), err.value
+
+
+def test_heft_example_cap_names_exec_time(tmp_path: Path) -> None:
+    import json
+
+    doc = json.loads((data_dir() / "dag/canonical/topcuoglu2002_10task.json").read_text())
+    doc["exec_time"][3] = [1e300, 1e300, 1e300]
+    doc["exec_time"][4] = [1e300, 1e300, 1e300]
+    with pytest.raises(InputError) as err:
+        read(write_file(tmp_path, "h.json", json.dumps(doc)))
+    assert err.value.field == "exec_time[3][0]"
+
+
+def test_bundled_dags_load_under_the_caps() -> None:
+    from schedkit.instances.catalogue import catalogue
+
+    names = [e.name for e in catalogue("dag")]
+    for name in names[::5] + [n for n in names if n.startswith(("wf-", "topcuoglu"))]:
+        assert load(name).n_tasks >= 1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
-from schedkit.instances import ExpertPlacement
+from schedkit.instances import ExpertPlacement, InputError
 from schedkit.instances.evaluate import check, evaluate, lower_bound, metrics
 
 from ..cases import EP, EP_OK, kinds
@@ -73,3 +74,41 @@ def test_expert_placement_violations(mutate, kind) -> None:
     sol = copy.deepcopy(EP_OK)
     mutate(sol)
     assert kind in kinds(check(EP, sol))
+
+
+# --- caps of the instance -------------------------------------------------------------------------
+EP_BASE = {"gpus": 2, "gpus_per_node": 1, "slots_per_gpu": 2, "load": [[4, 2, 2], [1, 1, 6]],
+           "traffic": [[[1, 0, 0], [0, 2, 0], [0, 0, 3]]], "objective": "load_and_traffic"}
+
+
+def test_objective_below_the_cap_is_finite() -> None:
+    inst = ExpertPlacement(**{**EP_BASE, "load": [[1e299, 1e299, 1e299], [1, 1, 1]],
+                              "intra_node": 1.0, "inter_node": 5.0})
+    ev = evaluate(inst, EP_OK)
+    assert ev.feasible and np.isfinite(ev.objective)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"load": [[1e300, 1e300, 1], [1, 1, 1]]}, "data.load[0][0]"),
+    ({"per_token": 1e300}, "data.cost.per_token"),
+    ({"inter_node": 1e305}, "data.cost.inter_node"),
+    ({"traffic": [[[1e299, 1e299, 0], [0, 0, 0], [0, 0, 0]]], "inter_node": 100.0},
+     "data.traffic[0][0][0]"),
+    ({"gpus": 8193, "gpus_per_node": 1}, "data.gpus"),
+    ({"gpus": 8192, "gpus_per_node": 1, "slots_per_gpu": 3, "traffic": None,
+      "objective": "max_load", "load": np.ones((3000, 3))}, "data.slots_per_gpu"),
+])
+def test_instances_beyond_the_caps_are_refused(kwargs, field) -> None:
+    with pytest.raises(InputError) as err:
+        ExpertPlacement(**{**EP_BASE, **kwargs})
+    assert err.value.field == field, err.value
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, "3", True, [1]])
+def test_non_finite_data_are_refused(bad) -> None:
+    for key, value in (("load", [[4, bad, 2], [1, 1, 6]]),
+                       ("traffic", [[[1, 0, 0], [0, bad, 0], [0, 0, 3]]]),
+                       ("per_token", bad), ("intra_node", bad), ("inter_node", bad)):
+        with pytest.raises(InputError) as err:
+            ExpertPlacement(**{**EP_BASE, key: value})
+        assert key in err.value.field, err.value

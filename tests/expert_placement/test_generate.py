@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from schedkit.instances.expert_placement.generate import EXPERT_PRESETS
+from schedkit.instances.errors import InputError
+from schedkit.instances.expert_placement.generate import EXPERT_PRESETS, MAX_LOADS, MAX_TRAFFIC
 from schedkit.instances.generators import generate
 
 
@@ -38,3 +39,24 @@ def test_expert_presets():
 def test_expert_groups_and_costs():
     inst = generate("expert_placement", experts=16, groups=4, inter_node=10.0)
     assert inst.groups == 4 and inst.inter_node == 10
+
+
+# --- size caps ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("shape", "field"), [
+    ({"layers": MAX_LOADS // 100 + 1, "experts": 100}, "generate.layers"),
+    ({"layers": 2, "experts": int(MAX_TRAFFIC ** 0.5) + 1, "traffic": True}, "generate.experts"),
+    ({"gpus": 8193}, "generate.gpus"),
+    ({"tokens": 2**60}, "generate.tokens"),
+    ({"traffic": True, "inter_node": 1e300}, "generate.inter_node"),
+])
+def test_expert_placement_caps(shape, field):
+    with pytest.raises(InputError) as err:
+        generate("expert_placement", **shape)
+    assert err.value.field == field, err.value
+
+
+def test_traffic_cap_only_counts_when_traffic_is_drawn():
+    # Without traffic the same shape is only (layers x experts) loads.
+    inst = generate("expert_placement", layers=2, experts=int(MAX_TRAFFIC ** 0.5) + 1,
+                    gpus=8, top_k=2, tokens=64, seed=1)
+    assert inst.traffic is None

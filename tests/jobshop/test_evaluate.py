@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from schedkit.instances import InputError, JobShop
 from schedkit.instances.evaluate import VIOLATION_KINDS, check, evaluate, lower_bound
 
 from ..cases import JS, JS_OK, kinds
@@ -53,3 +54,37 @@ def test_jobshop_bound_never_exceeds_published_lower_bounds() -> None:
         inst = sk.load(name)
         assert lower_bound(inst) <= inst.bounds.lower, name
     assert lower_bound(sk.load("ft10")) == 808  # stronger than max(job, machine) = 655
+
+
+# --- exactness and finiteness caps of the instance ------------------------------------------------
+def test_objectives_at_the_exactness_cap_are_exact() -> None:
+    big = 2**52
+    inst = JobShop.from_routes([[(0, big), (1, big - 1)]], machines=2)
+    sol = {"start": [[0, big]]}
+    assert evaluate(inst, sol).objective == 2**53 - 1  # exact: the largest integer below 2**53
+    tw = JobShop.from_routes([[(0, big // 2)], [(1, big // 2 - 1)]], machines=2,
+                             weight=[1, 1], due=[0, 0], objective="total_weighted_tardiness")
+    assert evaluate(tw, {"start": [[0], [0]]}).objective == big - 1
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"routes": [[(0, 2**52)], [(0, 2**52)]]}, "data.jobs[0].operations[0].duration"),
+    ({"routes": [[(0, 2**30)]], "weight": [2**23]}, "data.jobs[0].weight"),
+    ({"routes": [[(0, 1)]], "release": [2**53 - 1]}, "data.jobs[0].release"),
+    ({"routes": [[(0, 1)]], "due": [-(2**53) + 1]}, "data.jobs[0].due"),
+    ({"routes": [[(0, 1)]], "machines": 10**6 + 1}, "data.machines"),
+])
+def test_instances_beyond_the_caps_are_refused(kwargs, field) -> None:
+    with pytest.raises(InputError) as err:
+        JobShop.from_routes(kwargs.pop("routes"), **kwargs)
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, 1e400, "3", True, [1]])
+def test_non_finite_and_non_integer_data_are_refused(bad) -> None:
+    for key in ("op_duration", "release", "weight", "due"):
+        kw = {"machines": 1, "job_offsets": [0, 1], "op_machine": [0], "op_duration": [3],
+              key: [bad]}
+        with pytest.raises(InputError) as err:
+            JobShop(**kw)
+        assert err.value.field.startswith(f"data.{key}")

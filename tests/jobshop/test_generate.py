@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from schedkit.instances.datadir import data_dir
+from schedkit.instances.errors import InputError
 from schedkit.instances.generators import generate
-from schedkit.instances.jobshop.generate import TaillardLCG
+from schedkit.instances.jobshop.generate import MAX_OPERATIONS, TaillardLCG
 
 # Taillard (1993), Table of 15x15 job-shop instances: (time seed, machine seed) of ta01..ta10.
 TAILLARD_15X15 = [
@@ -64,3 +65,28 @@ def test_jobshop_due_dates_and_weights():
                      objective="total_weighted_tardiness", weighted=False)
     assert (plain.weight == 1).all()
     assert (plain.op_duration == inst.op_duration).all()
+
+
+# --- size and exactness caps ----------------------------------------------------------------------
+@pytest.mark.parametrize(("shape", "field", "message"), [
+    ({"jobs": 99999999999999999999}, "generate.jobs", "size cap"),
+    ({"jobs": 2001, "machines": 2000}, "generate.jobs", "jobs*machines operations"),
+    ({"jobs": 1, "machines": 10**6 + 1}, "generate.machines", "<= 1000000"),
+    ({"jobs": 1, "machines": 1, "high": 2**53}, "generate.high", "2**53"),
+    ({"jobs": 2, "machines": 1, "max_release": 2**52}, "generate.max_release", "2**53"),
+    ({"due_dates": True, "due_factor": 1e300}, "generate.due_factor", "2**53"),
+])
+def test_jobshop_caps(shape, field, message):
+    with pytest.raises(InputError) as err:
+        generate("jobshop", **shape)
+    assert err.value.field == field and message in str(err.value)
+
+
+def test_jobshop_caps_accept_their_limits():
+    assert MAX_OPERATIONS == 4 * 10**6
+    # One operation of 2**53 - 1: the largest exact makespan, accepted.
+    inst = generate("jobshop", jobs=1, machines=1, low=2**53 - 1, high=2**53 - 1)
+    assert int(inst.op_duration[0]) == 2**53 - 1
+    # Weighted: 10 * jobs * (jobs*machines*high) must stay below 2**53.
+    generate("jobshop", jobs=2, machines=2, high=2**53 // 80 - 1,
+             objective="total_weighted_completion")

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from schedkit.instances.errors import InputError
 from schedkit.instances.generators import generate
-from schedkit.instances.sequence_parallel.generate import SP_PRESETS
+from schedkit.instances.sequence_parallel.generate import MAX_SEQUENCES, SP_PRESETS
 
 
 @pytest.mark.parametrize("preset", list(SP_PRESETS))
@@ -50,3 +51,20 @@ def test_sp_synthetic_resembles_wikipedia():
     # README: median 347, mean 1013.6 (the clip at 16·24576 tokens barely matters).
     assert 250 < np.median(syn.lengths) < 500
     assert 700 < syn.lengths.mean() < 1400
+
+
+# --- size caps and options the model's caps refuse ------------------------------------------------
+@pytest.mark.parametrize(("shape", "field"), [
+    ({"sequences": MAX_SEQUENCES + 1}, "generate.sequences"),
+    ({"devices": 2**20 + 1}, "generate.devices"),
+    ({"memory_tokens": 2**53}, "generate.memory_tokens"),
+    ({"mfu": 1e-300}, "generate.mfu"),
+    ({"peak_tflops": 1e-300}, "generate.peak_tflops"),
+    ({"group_overhead": 1e299}, "generate.group_overhead"),
+    ({"inter_bandwidth": 1e-300}, "generate.inter_bandwidth"),
+    ({"intra_bandwidth": 1e-300, "devices": 8}, "generate.intra_bandwidth"),
+])
+def test_sequence_parallel_caps(shape, field):
+    with pytest.raises(InputError) as err:
+        generate("sequence_parallel", **shape)
+    assert err.value.field == field, err.value

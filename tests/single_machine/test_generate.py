@@ -5,7 +5,9 @@ from fractions import Fraction
 
 import pytest
 
+from schedkit.instances.errors import InputError
 from schedkit.instances.generators import generate
+from schedkit.instances.single_machine.generate import MAX_JOBS
 
 
 @pytest.mark.parametrize(("tf", "rdd"), [(0.2, 0.2), (0.6, 0.6), (1.0, 1.0), (0.8, 0.4)])
@@ -35,3 +37,18 @@ def test_single_machine_unweighted_shares_the_draws():
     assert (u.weight == 1).all()
     assert (u.processing == w.processing).all() and (u.due == w.due).all()
     assert generate("single_machine", objective="max_lateness").objective == "max_lateness"
+
+
+# --- the size cap ---------------------------------------------------------------------------------
+def test_single_machine_size_cap():
+    with pytest.raises(InputError) as err:
+        generate("single_machine", n=MAX_JOBS + 1)
+    assert err.value.field == "generate.n" and "size cap" in str(err.value)
+    with pytest.raises(InputError) as err:
+        generate("single_machine", n=10**30)
+    assert err.value.field == "generate.n"
+
+
+def test_the_cap_keeps_every_objective_exact():
+    # The generator's bound: p <= 100, w <= 10, so every objective <= 10n * 100n < 2**53.
+    assert 10 * MAX_JOBS * 100 * MAX_JOBS < 2**53

@@ -47,3 +47,31 @@ def test_wt_needs_n(tmp_path: Path) -> None:
         read(path, format="orlib-wt")
     assert info.value.field == "options.n" and "data.txt" in str(info.value)
     assert read(path, format="orlib-wt", n=2).processing.tolist() == [1, 2]
+
+
+# --- the announced n and the caps -----------------------------------------------------------------
+def test_n_from_the_name_must_fit_the_file(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "wt99999999999.txt", "1 2 3\n")
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert err.value.field == "n" and "needs 3*n = 299999999997 integers" in str(err.value)
+    with pytest.raises(InputError, match="needs 3\\*n = 30 integers"):
+        read(write_file(tmp_path, "wt1.txt", "1 2 3\n"), n=10)
+
+
+def test_exactness_cap_names_the_line(tmp_path: Path) -> None:
+    big = 2**52
+    path = write_file(tmp_path, "wt2.txt", f"1 2\n3 4\n5 6\n{big} {big}\n1 1\n0 {2**53}\n")
+    assert read(path).n_jobs == 2  # instance 1 is fine
+    with pytest.raises(InputError) as err:
+        read(path, instance=2)
+    e = err.value
+    assert (e.line, e.field) == (4, "processing[0]") and "(instance 2)" in str(e)
+
+
+def test_bundled_wt_instances_load_under_the_caps() -> None:
+    from schedkit.instances.catalogue import catalogue, load
+
+    names = [e.name for e in catalogue("single_machine")]
+    for name in names[::25] + ["wt100-125"]:
+        assert load(name).n_jobs in (40, 50, 100)

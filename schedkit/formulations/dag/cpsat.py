@@ -46,6 +46,7 @@ from ortools.sat.python import cp_model
 
 from ...instances import DAG, InputError
 from ...instances.dag.robustness import replay
+from ..deadline import Deadline
 from .common import (
     canonical_labels,
     comm_by_source,
@@ -118,6 +119,13 @@ def integer_data(instance: DAG, scale: float | None = None) -> IntegerData:
             scale = 10.0**k
     elif not (isinstance(scale, int | float) and math.isfinite(scale) and scale > 0):
         raise InputError(f"must be a positive number, got {scale!r}", field="option scale")
+    # Every schedule without idle time ends by the sum of the largest costs and transfers: its
+    # scaled value must stay an exact integer (below 2^53) in the model.
+    span = float(cost.max(axis=1).sum() + (comm.max(axis=(1, 2)).sum() if comm.size else 0.0))
+    if span * scale >= 2.0**53:
+        raise InputError(f"scale {scale:g} makes model times reach {span * scale:.3g}, beyond "
+                         "the exact integers of float64 (2^53); choose a smaller scale or 0 "
+                         "(automatic)", field="option scale")
     dur, exact_dur = _floor(cost * scale)
     cint, exact_comm = _floor(comm * scale)
     return IntegerData(float(scale), exact_dur and exact_comm, dur, cint)
@@ -164,7 +172,8 @@ def _hint_schedule(instance: DAG, data: IntegerData, hint: Mapping[str, Any],
 
 
 def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] | None = None,
-          symmetry_breaking: bool = True, redundant: bool = True) -> DagCpModel:
+          symmetry_breaking: bool = True, redundant: bool = True,
+          deadline: Deadline | None = None) -> DagCpModel:
     """Build the CP-SAT model of the module docstring (it is not solved here).
 
     Parameters
@@ -180,6 +189,8 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
         Add the processor-order constraints when processors are interchangeable.
     redundant
         Add the redundant bounds (critical path, work, cumulative, loads, levels).
+    deadline
+        Raise :class:`~schedkit.formulations.deadline.OutOfTime` when building takes past it.
 
     Returns
     -------
@@ -187,6 +198,7 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
     """
     if not isinstance(instance, DAG):
         raise InputError(f"expected a dag instance, got {instance.problem}", field="problem")
+    deadline = deadline or Deadline()
     data = integer_data(instance, scale)
     n, P = instance.n_tasks, instance.processors
     dur, cint = data.dur, data.comm
@@ -210,6 +222,7 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
     all_iv: list[Any] = []
     loads: list[list[Any]] = [[] for _ in range(P)]
     for t in range(n):
+        deadline.tick()
         s = m.new_int_var(int(top[t]), max(int(top[t]), horizon - int(bottom[t])), f"s{t}")
         e = m.new_int_var(0, horizon, f"e{t}")
         xs = [m.new_bool_var(f"x{t}_{p}") for p in range(P)]
@@ -238,6 +251,7 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
 
     by_source = comm_by_source(instance)
     for k, (u, v) in enumerate(edges):
+        deadline.tick()
         m.add(start[v] >= end[u])
         for p in range(P):
             if by_source:
@@ -306,6 +320,7 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
         # search; on heterogeneous processors the default search is better, so it is not used.
         m.add_decision_strategy(start, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
     m.minimize(makespan)
+    deadline.check()
     return DagCpModel(model=m, data=data, start=start, end=end, present=present,
                       makespan=makespan, horizon=horizon, hint_makespan=hint_makespan,
                       symmetry_breaking=sym, fixed_search=sym,

@@ -33,6 +33,7 @@ import pulp
 
 from ...instances import DAG, InputError
 from ...instances.evaluate import lower_bound
+from ..deadline import Deadline
 from .common import (
     comm_by_source,
     comm_table,
@@ -65,7 +66,7 @@ class DagMilpModel:
 
 
 def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
-          name: str = "dag") -> DagMilpModel:
+          name: str = "dag", deadline: Deadline | None = None) -> DagMilpModel:
     """Build the MILP of the module docstring (it is not solved here).
 
     Parameters
@@ -78,11 +79,14 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
         Add the processor-order constraints when processors are interchangeable.
     name
         Name of the PuLP problem.
+    deadline
+        Raise :class:`~schedkit.formulations.deadline.OutOfTime` when building takes past it.
     """
     if not isinstance(instance, DAG):
         raise InputError(f"expected a dag instance, got {instance.problem}", field="problem")
     if not (np.isfinite(big_m) and big_m >= 0):
         raise InputError(f"must be a finite upper bound >= 0, got {big_m!r}", field="big_m")
+    deadline = deadline or Deadline()
     n, P = instance.n_tasks, instance.processors
     cost = np.asarray(instance.cost, dtype=np.float64)
     M = float(big_m)
@@ -102,6 +106,7 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
     comm = comm_table(instance)
     by_source = comm_by_source(instance)
     for k, (u, v) in enumerate(instance.edges.reshape(-1, 2).tolist()):
+        deadline.tick()
         prob += s[v] >= s[u] + d[u], f"prec_{k}"
         for p in range(P):
             if by_source:
@@ -119,6 +124,7 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
     pairs = 0
     for i in range(n):
         for j in range(i + 1, n):
+            deadline.tick()
             if j in reach[i] or i in reach[j] or (cost[i].max() == 0 or cost[j].max() == 0):
                 continue
             z = prob.add_variable(f"z_{i}_{j}", cat="Binary")
@@ -137,5 +143,6 @@ def build(instance: DAG, *, big_m: float, symmetry_breaking: bool = True,
         for t in range(n):
             for p in range(1, P):
                 prob += x[t][p] <= pulp.lpSum(x[u][p - 1] for u in range(t)), f"sym_{t}_{p}"
+    deadline.check()
     return DagMilpModel(problem=prob, x=x, start=s, makespan=C, big_m=M, pairs=pairs,
                         symmetry_breaking=sym)

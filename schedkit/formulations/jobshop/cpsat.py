@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ...instances import JobShop
+from ..deadline import Deadline
 
 __all__ = ["JobShopCpSat", "build_cpsat"]
 
@@ -44,10 +45,12 @@ class JobShopCpSat:
     tardiness: list[Any] = field(default_factory=list)
 
 
-def _variables(inst: JobShop, model: Any, horizon: int) -> tuple[list, list, list]:
+def _variables(inst: JobShop, model: Any, horizon: int,
+               deadline: Deadline) -> tuple[list, list, list]:
     start, end, interval = [], [], []
     job_of = np.repeat(np.arange(inst.n_jobs), np.diff(inst.job_offsets))
     for k in range(inst.n_ops):
+        deadline.tick()
         d = int(inst.op_duration[k])
         lo = int(inst.release[job_of[k]])
         s = model.new_int_var(lo, max(lo, horizon - d), f"s{k}")
@@ -58,9 +61,11 @@ def _variables(inst: JobShop, model: Any, horizon: int) -> tuple[list, list, lis
     return start, end, interval
 
 
-def _route_constraints(inst: JobShop, model: Any, start: list, end: list) -> None:
+def _route_constraints(inst: JobShop, model: Any, start: list, end: list,
+                       deadline: Deadline) -> None:
     for j in range(inst.n_jobs):
         for k in range(int(inst.job_offsets[j]), int(inst.job_offsets[j + 1]) - 1):
+            deadline.tick()
             model.add(start[k + 1] >= end[k])
 
 
@@ -79,7 +84,8 @@ def _last_ends(inst: JobShop, end: list) -> list:
 
 
 def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = True,
-                hint: np.ndarray | None = None) -> JobShopCpSat:
+                hint: np.ndarray | None = None,
+                deadline: Deadline | None = None) -> JobShopCpSat:
     """Build the CP-SAT model of ``inst``.
 
     Parameters
@@ -94,6 +100,8 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
         Add the benchmark-grade constraints described in the module docstring.
     hint
         Flat start times of a feasible schedule to hint (``strong`` only).
+    deadline
+        Raise :class:`~schedkit.formulations.deadline.OutOfTime` when building takes past it.
     """
     from ortools.sat.python import cp_model
 
@@ -101,9 +109,10 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
     if horizon is None or not strong:
         horizon = safe
     horizon = int(max(1, horizon))
+    deadline = deadline or Deadline()
     model = cp_model.CpModel()
-    start, end, interval = _variables(inst, model, horizon)
-    _route_constraints(inst, model, start, end)
+    start, end, interval = _variables(inst, model, horizon, deadline)
+    _route_constraints(inst, model, start, end, deadline)
     last = _last_ends(inst, end)
     out = JobShopCpSat(model, start, end, interval, horizon)
     if inst.objective == "makespan":
@@ -137,5 +146,7 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
             out.tardiness = tard
     if strong and hint is not None:
         for k, s in enumerate(np.asarray(hint, dtype=np.int64).tolist()):
+            deadline.tick()
             model.add_hint(start[k], s)
+    deadline.check()
     return out

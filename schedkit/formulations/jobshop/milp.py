@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...instances import JobShop
+from ..deadline import Deadline
 
 __all__ = ["JobShopMilp", "build_milp"]
 
@@ -33,13 +34,17 @@ class JobShopMilp:
 
 
 def build_milp(inst: JobShop, *, horizon: int | None = None,
-               hint: np.ndarray | None = None) -> JobShopMilp:
+               hint: np.ndarray | None = None,
+               deadline: Deadline | None = None) -> JobShopMilp:
     """Build Manne's disjunctive model of ``inst`` (big-M = ``horizon``).
 
     ``hint`` (flat start times of a feasible schedule) becomes the variables' initial values,
-    which a solver run with a warm start uses as its first incumbent.
+    which a solver run with a warm start uses as its first incumbent. Past ``deadline`` the
+    build raises :class:`~schedkit.formulations.deadline.OutOfTime`.
     """
     import pulp
+
+    deadline = deadline or Deadline()
 
     safe = int(inst.release.max() + inst.op_duration.sum())
     M = int(safe if horizon is None or inst.objective != "makespan" else horizon)
@@ -48,15 +53,20 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
     prob = pulp.LpProblem(f"jobshop_{inst.name}".replace("-", "_"), pulp.LpMinimize)
     # Integer starts: durations are integers, so some optimal schedule has integer starts, and
     # integrality keeps the evaluator's check exact.
-    s = [prob.add_variable(f"s{k}", lowBound=int(inst.release[job_of[k]]), upBound=M - dur[k],
-                           cat="Integer") for k in range(inst.n_ops)]
+    s = []
+    for k in range(inst.n_ops):
+        deadline.tick()
+        s.append(prob.add_variable(f"s{k}", lowBound=int(inst.release[job_of[k]]),
+                                   upBound=M - dur[k], cat="Integer"))
     for j in range(inst.n_jobs):
         for k in range(int(inst.job_offsets[j]), int(inst.job_offsets[j + 1]) - 1):
+            deadline.tick()
             prob += s[k + 1] >= s[k] + dur[k], f"route_{k}"
     for m in range(inst.machines):
         ops = np.flatnonzero(inst.op_machine == m).tolist()
         for i, a in enumerate(ops):
             for b in ops[i + 1:]:
+                deadline.tick()
                 if job_of[a] == job_of[b]:
                     continue  # ordered by the route already
                 y = prob.add_variable(f"y_{a}_{b}", cat="Binary")
@@ -86,4 +96,5 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
             prob += t >= s[k] + dur[k] - int(inst.due[j]), f"tard_{j}"
             tard.append(t)
         prob += pulp.lpSum(int(w) * t for w, t in zip(inst.weight.tolist(), tard, strict=True))
+    deadline.check()
     return JobShopMilp(prob, s, M)

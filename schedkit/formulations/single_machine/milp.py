@@ -31,6 +31,7 @@ import numpy as np
 import pulp
 
 from ...instances import InputError, SingleMachine
+from ..deadline import Deadline
 from ._common import horizon, precedence_pairs
 
 __all__ = ["MODELS", "TIME_INDEXED_MAX_VARS", "MilpModel", "build"]
@@ -93,7 +94,7 @@ def _objective_terms(inst: SingleMachine, prob: pulp.LpProblem, completion: list
     return pulp.lpSum(w[j] * late[j] for j in range(n))
 
 
-def _positional(inst: SingleMachine, dominance: bool) -> MilpModel:
+def _positional(inst: SingleMachine, dominance: bool, deadline: Deadline) -> MilpModel:
     n = inst.n_jobs
     p, r = inst.processing.tolist(), inst.release.tolist()
     H = horizon(inst)
@@ -109,12 +110,14 @@ def _positional(inst: SingleMachine, dominance: bool) -> MilpModel:
     spt = np.sort(inst.processing)
     rmin = int(inst.release.min())
     for k in range(n):
+        deadline.check()
         here = pulp.lpSum(p[j] * u[j, k] for j in range(n))
         if k > 0:
             prob += c[k] >= c[k - 1] + here, f"seq{k}"
         prob += c[k] >= pulp.lpSum((r[j] + p[j]) * u[j, k] for j in range(n)), f"rel{k}"
         prob += c[k] >= rmin + int(spt[:k + 1].sum()), f"vi_pos{k}"
     for j in range(n):
+        deadline.check()
         others = np.sort(np.delete(inst.processing, j))
         pi = np.concatenate([[0], np.cumsum(others)])  # pi[k]: k smallest of the others
         prob += C[j] >= rmin + p[j] + pulp.lpSum(int(pi[k]) * u[j, k] for k in range(1, n)), \
@@ -129,7 +132,7 @@ def _positional(inst: SingleMachine, dominance: bool) -> MilpModel:
     return MilpModel(prob, "positional", u, H, len(pairs))
 
 
-def _time_indexed(inst: SingleMachine) -> MilpModel:
+def _time_indexed(inst: SingleMachine, deadline: Deadline) -> MilpModel:
     n = inst.n_jobs
     p, r = inst.processing.tolist(), inst.release.tolist()
     H = horizon(inst)
@@ -145,6 +148,7 @@ def _time_indexed(inst: SingleMachine) -> MilpModel:
         prob += pulp.lpSum(x[j, t] for t in range(r[j], H - p[j] + 1)) == 1, f"job{j}"
     running: list[list[Any]] = [[] for _ in range(H)]
     for (j, t), var in x.items():
+        deadline.tick()
         for s in range(t, t + p[j]):
             running[s].append(var)
     for s in range(H):
@@ -175,21 +179,25 @@ def _time_indexed(inst: SingleMachine) -> MilpModel:
 
 
 def build(inst: SingleMachine, model: str = "positional", *, dominance: bool = True,
-          hint: Sequence[int] | np.ndarray | None = None) -> MilpModel:
+          hint: Sequence[int] | np.ndarray | None = None,
+          deadline: Deadline | None = None) -> MilpModel:
     """Build the MILP ``model`` (``positional`` or ``time_indexed``) of ``inst``.
 
     ``hint``: a job sequence whose earliest-start schedule is set as the variables' initial
-    values (a MIP start for solvers that take one).
+    values (a MIP start for solvers that take one). Past ``deadline`` the build raises
+    :class:`~schedkit.formulations.deadline.OutOfTime`.
     """
+    deadline = deadline or Deadline()
     if model == "positional":
-        built = _positional(inst, dominance)
+        built = _positional(inst, dominance, deadline)
     elif model == "time_indexed":
-        built = _time_indexed(inst)
+        built = _time_indexed(inst, deadline)
     else:
         raise InputError(f"unknown model {model!r} (choose from {', '.join(MODELS)})",
                          field="option model")
     if hint is not None:
         _set_hint(inst, built, hint)
+    deadline.check()
     return built
 
 

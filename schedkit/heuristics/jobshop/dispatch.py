@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -71,13 +73,30 @@ def dispatch(instance: JobShop, rule: str = "mwkr", mode: str = "active", *, see
 
 
 def dispatch_best(instance: JobShop, *, seed: int = 0, random_runs: int = 10,
-                  atc_k: float = DEFAULT_ATC_K) -> tuple[dict[str, Any], dict[str, Any]]:
+                  atc_k: float = DEFAULT_ATC_K, deadline: float | None = None,
+                  interrupt: Callable[[], bool] | None = None
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run every applicable rule in both modes (and seeded random rules); keep the best.
+
+    Parameters
+    ----------
+    instance
+        The job shop.
+    seed, random_runs
+        Seed of the first random rule, and random-rule runs per mode (seeds ``seed + i``).
+    atc_k
+        Look-ahead of ATC.
+    deadline
+        A ``time.perf_counter()`` reading: after the first rule, no rule starts that would
+        end past it (judged by the time the previous rule took).
+    interrupt
+        Asked before each rule after the first: true stops trying.
 
     Returns
     -------
     solution, stats
-        The best solution for the instance's objective, and per-rule objectives.
+        The best solution for the instance's objective, and per-rule objectives; ``stopped``
+        in the stats when the deadline or the interruption cut the list short.
     """
     tried: dict[str, float] = {}
     best: tuple[float, dict[str, Any]] | None = None
@@ -85,16 +104,31 @@ def dispatch_best(instance: JobShop, *, seed: int = 0, random_runs: int = 10,
                                                      or r not in _DUE_RULES)]
     runs = [(r, m, seed) for r in rules for m in MODES]
     runs += [("random", m, seed + i) for i in range(random_runs) for m in MODES]
+    stopped = ""
+    last = 0.0
     for rule, mode, s in runs:
+        if best is not None:
+            if interrupt is not None and interrupt():
+                stopped = "interrupted"
+                break
+            if deadline is not None and time.perf_counter() + last > deadline:
+                stopped = "time limit"
+                break
+        t0 = time.perf_counter()
         sol = dispatch(instance, rule, mode, seed=s, atc_k=atc_k)
         value = objective(instance, sol)
         label = f"{rule}/{mode}" + (f"/{s}" if rule == "random" else "")
         tried[label] = value
         if best is None or value < best[0]:
             best = (value, sol)
+        last = time.perf_counter() - t0
     assert best is not None
     winner = min(tried, key=lambda label: tried[label])
-    return best[1], {"best_rule": winner, "rule_objectives": tried}
+    stats: dict[str, Any] = {"best_rule": winner, "rule_objectives": tried}
+    if stopped:
+        stats["stopped"] = stopped
+        stats["rules_tried"] = f"{len(tried)} of {len(runs)}"
+    return best[1], stats
 
 
 def flat_starts(solution: dict[str, Any]) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ DP_DEFAULT_MAX_JOBS = 20
 
 def dp_optimum(
     inst: SingleMachine, *, time_limit: float | None = None, max_labels: int = 60_000_000,
+    interrupt: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, float, dict[str, Any]] | None:
     """Exact optimum by the DP over subsets (:func:`.dp_kernels.dp_chunk`).
 
@@ -29,7 +31,8 @@ def dp_optimum(
 
     Returns
     -------
-    (sequence, objective, stats), or None when the time limit ran out first.
+    (sequence, objective, stats), or None when the time limit ran out first or ``interrupt()``
+    turned true (it is asked between chunks of subsets).
 
     Raises
     ------
@@ -67,7 +70,8 @@ def dp_optimum(
             lab_c = np.resize(lab_c, grow)
             lab_prev = np.resize(lab_prev, grow)
             lab_job = np.resize(lab_job, grow)
-        if time_limit is not None and time.perf_counter() - t0 > time_limit and mask <= full:
+        if mask <= full and ((time_limit is not None and time.perf_counter() - t0 > time_limit)
+                             or (interrupt is not None and interrupt())):
             return None
     first = start[full]
     best = first + int(np.argmin(lab_c[first:first + count[full]]))

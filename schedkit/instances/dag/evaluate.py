@@ -1,6 +1,8 @@
 """Evaluator of task graphs: feasibility, makespan, cheap lower bound and derived metrics.
 
-Solution: ``{"processor": [p_t], "start": [s_t]}``.
+Solution: ``{"processor": [p_t], "start": [s_t]}``. Times are floats (communication is
+fractional); they are compared with a tolerance of :data:`~schedkit.instances.checking.TOL`
+times the instance's :func:`time_scale`, which no solution can widen.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..checking import (
+    MAX_TIME,
     Found,
     Malformed,
     check_machine_overlap,
@@ -21,7 +24,20 @@ from ..checking import (
 )
 from .model import DAG
 
-__all__ = ["check", "objective", "lower_bound", "metrics", "comm_times", "critical_path"]
+__all__ = ["check", "objective", "lower_bound", "metrics", "comm_times", "critical_path",
+           "time_scale"]
+
+
+def time_scale(inst: DAG) -> float:
+    """An upper bound on the span of a schedule without idle time: every task at its largest
+    cost plus every edge at its slowest transfer (the scale of the comparison tolerance)."""
+    work = float(inst.cost.max(axis=1).sum())
+    if inst.processors < 2 or not inst.edges.size:
+        return work
+    bw = inst.bandwidth_matrix()
+    slowest = float(bw[~np.eye(inst.processors, dtype=bool)].min())
+    data = np.asarray(inst.edge_data, dtype=np.float64)
+    return work + float(inst.latency_vector().max()) * data.size + float(data.sum()) / slowest
 
 
 def _parse(inst: DAG, solution: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -51,9 +67,15 @@ def check(inst: DAG, solution: Any, found: Found) -> tuple[np.ndarray, np.ndarra
         return None
     for t in np.flatnonzero(start < 0).tolist():
         found.add("range", f"task {t} starts at {start[t]:g} < 0")
+    for t in np.flatnonzero(start > MAX_TIME).tolist():
+        found.add("range", f"task {t} starts at {start[t]:g} > {MAX_TIME:g}")
     dur = inst.cost[np.arange(n), proc]
     end = start + dur
-    tol = tolerance(start, dur)
+    cached = inst.__dict__.get("_time_tolerance")
+    if cached is None:
+        cached = tolerance(time_scale(inst))
+        object.__setattr__(inst, "_time_tolerance", cached)  # frozen instance, read-only arrays
+    tol = float(cached)
     if inst.edges.size:
         u, v = inst.edges[:, 0], inst.edges[:, 1]
         comm = comm_times(inst, proc[u], proc[v], inst.edge_data)
@@ -61,7 +83,7 @@ def check(inst: DAG, solution: Any, found: Found) -> tuple[np.ndarray, np.ndarra
         for i in late.tolist():
             found.add("precedence", f"task {int(v[i])} starts at {start[v[i]]:g} before task "
                                     f"{int(u[i])}'s result arrives at {end[u[i]] + comm[i]:g}")
-    check_machine_overlap(found, proc, start, dur, lambda t: f"task {t}", "processor")
+    check_machine_overlap(found, proc, start, dur, lambda t: f"task {t}", "processor", tol)
     return proc, start
 
 

@@ -4,17 +4,31 @@ import math
 
 import numpy as np
 
+from .._fields import EXACT_LIMIT
+from ..errors import InputError
 from ..generating import (
     check_float,
     check_int,
     check_seed,
+    check_size,
     fmt,
+    option_field,
     provenance,
     round_half_up,
 )
-from .model import DAG
+from .model import DAG, MAX_COST_ENTRIES
 
-__all__ = ["dag", "realised_ccr", "CHOICES"]
+__all__ = ["dag", "realised_ccr", "CHOICES", "MAX_TASKS", "MAX_EDGES", "MAX_MEAN_COST"]
+
+#: Most tasks of a generated DAG. The successor draw scans the later levels of every task, so
+#: the time grows with tasks²: 10**5 tasks take about 20 s, 2·10**5 (out_degree 12) about 2 min.
+MAX_TASKS = 2 * 10**5
+#: Most edges a generated DAG may get: the bound min(v·(v−1)/2, 2·v·out_degree) of the Notes.
+#: About 2·10**6 edges take 1 GB through ``schedkit generate`` (sets of successors, the edge
+#: list, the JSON text); 2·10**5 tasks at out_degree 12 (bound 4.8·10**6) peak at 1.1 GB.
+MAX_EDGES = 5 * 10**6
+#: Largest ``mean_cost``: costs are at most 2·w·(1 + β/2) <= 4·w = 2**52, exact integers.
+MAX_MEAN_COST = 2**50
 
 #: Choices of the generator's text options (it has none).
 CHOICES: dict[str, tuple[str, ...]] = {}
@@ -99,6 +113,14 @@ def dag(
     ccr × (mean of the integer cost matrix), then rounded half up. With bandwidth 1 and latency
     0 the data are the communication times, so the realised CCR (:func:`realised_ccr`) matches
     ``ccr`` up to rounding, instead of only in expectation as in the paper.
+
+    Size caps, checked before anything is drawn: ``tasks <= MAX_TASKS`` (2·10**5),
+    ``tasks·processors <= MAX_COST_ENTRIES`` (2·10**7 costs), and the edge bound
+    ``min(v·(v−1)/2, 2·v·out_degree) <= MAX_EDGES`` (5·10**6; the first-level links give at
+    most v edges, the out-degree draws at most v·(2·out_degree − 1) more). ``mean_cost <=
+    MAX_MEAN_COST`` (2**50) keeps every cost an exact integer, and a ``ccr`` that would make
+    an edge's data reach 2**53 is refused (the data must be exact integers too); the DAG's
+    finiteness cap then always holds.
     """
     seed = check_seed(seed)
     v = check_int(tasks, "tasks", min_value=1)
@@ -107,7 +129,12 @@ def dag(
     beta = check_float(heterogeneity, "heterogeneity", min_value=0.0, max_value=2.0)
     alpha = check_float(alpha, "alpha", positive=True)
     deg = check_int(out_degree, "out_degree", min_value=1)
-    w_dag = check_int(mean_cost, "mean_cost", min_value=1)
+    w_dag = check_int(mean_cost, "mean_cost", min_value=1, max_value=MAX_MEAN_COST,
+                      why=" (2**50: costs must stay exact integers)")
+    check_size(v, "tasks", MAX_TASKS, "tasks")
+    check_size(v * P, "processors", MAX_COST_ENTRIES, "tasks*processors costs")
+    check_size(min(v * (v - 1) // 2, 2 * v * deg), "out_degree", MAX_EDGES,
+               "the edge bound min(tasks*(tasks-1)/2, 2*tasks*out_degree)")
 
     rng = np.random.default_rng(seed)
     height = max(1, min(v, int(round_half_up(math.sqrt(v) / alpha))))
@@ -140,7 +167,11 @@ def dag(
     raw = rng.uniform(0.0, 2.0, size=edges.shape[0])
     if edges.shape[0] and ccr > 0 and raw.sum() > 0:
         target = ccr * float(cost.mean())
-        data = round_half_up(raw * (target * raw.size / raw.sum()))
+        scaled = raw * (target * raw.size / raw.sum())
+        if not float(scaled.max()) + 0.5 < EXACT_LIMIT:
+            raise InputError(f"gives edge data up to {float(scaled.max()):g}, which must stay "
+                             "below 2**53 (exact integers)", field=option_field("ccr"))
+        data = round_half_up(scaled)
     else:
         data = np.zeros(edges.shape[0], dtype=np.int64)
 

@@ -1,5 +1,18 @@
 """The task-graph instance ``dag`` (``DESIGN.md`` §3): tasks on heterogeneous processors with
-communication."""
+communication.
+
+Finiteness cap (checked on construction): the longest possible schedule, every task at its
+largest cost and every edge at its slowest transfer one after another,
+
+    T = Σ_t max_p cost[t, p] + Σ_e (max_p latency[p] + data_e / min_{p≠q} bandwidth[p, q])
+
+(no transfer term with one processor), must be at most
+:data:`~schedkit.instances._fields.FLOAT_LIMIT` = 1e300. Every semi-active schedule (each
+task starts when its processor frees or its last input arrives) ends by T, and so do the
+critical path, the sequential time and HEFT's ranks, so the makespan and the metrics stay
+finite. A transfer of finite data over a tiny bandwidth (1e10 bytes at 1e-300) overflows
+and is rejected too.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +22,26 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._fields import as_int, as_number, float_array, int_array, require_keys
+from .._fields import (
+    FLOAT_LIMIT,
+    as_int,
+    as_number,
+    check_float_total,
+    float_array,
+    float_total,
+    int_array,
+    is_scalar,
+    require_keys,
+)
 from ..base import Instance, json_number, json_numbers
 from ..errors import InputError
 
-__all__ = ["DAG"]
+__all__ = ["DAG", "MAX_COST_ENTRIES"]
+
+#: Most entries (tasks × processors) of a cost matrix that a reader option or the generator may
+#: create: 160 MB of float64, about 1 GB as the Python lists of a JSON document. (A cost matrix
+#: read from a file is as large as the file and is not capped.)
+MAX_COST_ENTRIES = 2 * 10**7
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -86,7 +114,7 @@ class DAG(Instance):
                     field=f"edges[{dup}]",
                 )
         object.__setattr__(self, "_topo", _topological_order(n, edges))
-        if np.ndim(self.bandwidth) == 0:
+        if is_scalar(self.bandwidth):
             b = as_number(self.bandwidth, "bandwidth")
             if b <= 0:
                 raise InputError(f"must be > 0, got {b:g}", field="bandwidth")
@@ -99,12 +127,39 @@ class DAG(Instance):
                 raise InputError("must be > 0 between different processors",
                                  field=f"bandwidth[{p}][{q}]")
             object.__setattr__(self, "bandwidth", bm)
-        if np.ndim(self.latency) == 0:
+        if is_scalar(self.latency):
             lat = as_number(self.latency, "latency", min_value=0.0)
             object.__setattr__(self, "latency", json_number(lat))
         else:
             object.__setattr__(self, "latency",
                                float_array(self.latency, "latency", min_value=0.0, shape=(P,)))
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        """The finiteness cap of the module docstring, naming the largest contributor."""
+        what = ("the longest possible schedule (every largest task cost and slowest transfer "
+                "in a row)")
+        longest = self.cost.max(axis=1)
+        work = float_total(longest)
+        comm, lat, slow = np.zeros(0), 0.0, 1.0
+        if self.processors > 1 and self.edges.shape[0]:
+            slow = float(self.bandwidth_matrix().min())  # the diagonal is +inf
+            lat = float(np.max(self.latency_vector()))
+            with np.errstate(over="ignore", invalid="ignore"):
+                comm = lat + self.edge_data / slow
+        moved = float_total(comm)
+        total = float_total(work, moved)
+        if total <= FLOAT_LIMIT:
+            return
+        if comm.size and not moved <= work:
+            i = int(np.argmax(comm))
+            u, v = (int(x) for x in self.edges[i])
+            check_float_total(total, f"edges[{i}]", (
+                f"the transfer {u}->{v} of {comm[i]:g} (latency {lat:g} + data "
+                f"{self.edge_data[i]:g} / bandwidth {slow:g})"), what)
+        t = int(np.argmax(longest))
+        p = int(np.argmax(self.cost[t]))
+        check_float_total(total, f"cost[{t}][{p}]", float(self.cost[t, p]), what)
 
     @property
     def n_tasks(self) -> int:

@@ -17,7 +17,9 @@ Ids must be 0..n+1 in order. The reader drops the two dummies, so task ``i`` of 
 task ``i-1`` of the :class:`~schedkit.instances.dag.model.DAG`; predecessors may be listed in any
 order (the published files are topologically numbered, the reader does not need it) and a cycle
 is an error. The processors are identical (option ``processors=``, default 4), so the cost
-matrix has P equal columns, and edges carry no data: the problem P|prec|Cmax.
+matrix has P equal columns, and edges carry no data: the problem P|prec|Cmax. The header's n
+is checked against the file (n + 2 task lines must follow) before any task is read, and
+n·P may not exceed :data:`~schedkit.instances.dag.model.MAX_COST_ENTRIES`.
 
 Bounds: for a file ``<dir>/<n>/<name>.stg`` the reader looks in ``<dir>/optimal/`` for
 ``stg_rnc_50_100_optimal.csv`` (the STG optimal-schedule table, keyed ``<n>/<name>.stg`` and the
@@ -47,6 +49,7 @@ from ..errors import InputError
 from ..text import (
     Format,
     Options,
+    check_rows_left,
     cycle_member,
     file_cache,
     get_count,
@@ -56,11 +59,12 @@ from ..text import (
     get_number,
     iter_lines,
     json_path,
-    parse_json,
+    parse_json_object,
     read_csv_rows,
+    renamed,
     to_int,
 )
-from .model import DAG
+from .model import DAG, MAX_COST_ENTRIES
 from .wfcommons import read_wfcommons
 
 __all__ = ["FORMATS", "read_stg", "write_stg", "stg_name", "read_heft_example"]
@@ -143,6 +147,13 @@ def read_stg(text: str, path: Path, opts: Options) -> DAG:
         raise InputError(f"expected the task count n alone, got {len(head)} numbers",
                          field="header", line=line)
     n = to_int(head[0], line, "n_tasks", min_value=1)
+    check_rows_left(lines, 1, n + 2, lambda i: f"tasks[{i}]",
+                    "the line of the next task (n + 2 task lines with the dummies)",
+                    f"the header announces n = {n}")
+    if n * procs > MAX_COST_ENTRIES:
+        raise InputError(f"{n} tasks x {procs} processors = {n * procs} cost entries, must be "
+                         f"<= {MAX_COST_ENTRIES} (the size cap of a DAG)",
+                         field="options.processors")
     exit_id = n + 1
     costs: list[int] = []
     preds: list[list[int]] = []  # 0-based real predecessors of the real tasks
@@ -245,7 +256,7 @@ def write_stg(instance: Instance, path: Path) -> None:
 
 def read_heft_example(text: str, path: Path, opts: Options) -> DAG:
     """Read the Topcuoglu et al. (2002) example DAG; see the module docstring."""
-    doc = get_map(parse_json(text), "")
+    doc = parse_json_object(text)
     cost = float_array(get_key(doc, "exec_time", ""), "exec_time", ndim=2, min_value=0.0)
     n, procs = cost.shape
     if n == 0 or procs == 0:
@@ -284,8 +295,12 @@ def read_heft_example(text: str, path: Path, opts: Options) -> DAG:
     if isinstance(doc.get("source"), str):
         meta["source"] = doc["source"]
     name = doc["name"] if isinstance(doc.get("name"), str) and doc["name"] else path.stem
-    return DAG(processors=procs, cost=cost, edges=edges, edge_data=data, bandwidth=1.0,
-               latency=0.0, name=name, bounds=bounds, meta=meta)
+    try:
+        return DAG(processors=procs, cost=cost, edges=edges, edge_data=data, bandwidth=1.0,
+                   latency=0.0, name=name, bounds=bounds, meta=meta)
+    except InputError as err:
+        # exec_time is the cost matrix; edges keep the model's data.edges (as a cycle does)
+        raise renamed(err, {"data.cost": "exec_time"}) from None
 
 
 #: The task-graph file formats (:mod:`schedkit.instances.readers` collects them).

@@ -36,6 +36,12 @@ it comes from options:
     usual way of scaling a workflow's data to a platform, as SAGA and HEFT studies do).
 
 All of these are recorded in ``meta``.
+
+Caps: P <= and n·P <= :data:`~schedkit.instances.dag.model.MAX_COST_ENTRIES` (the options
+create the cost matrix); the tasks' costs must add up to at most
+:data:`~schedkit.instances._fields.FLOAT_LIMIT` = 1e300, and so must the edges' data, so a
+runtime of 1e300 s is an error naming that runtime rather than a DAG of 1e303-unit tasks; the
+DAG's own cap (:mod:`~schedkit.instances.dag.model`) then bounds the transfers.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from typing import Any
 
 import numpy as np
 
+from .._fields import check_float_total, float_total
 from ..errors import InputError
 from ..text import (
     Options,
@@ -56,9 +63,9 @@ from ..text import (
     get_number,
     get_str,
     json_path,
-    parse_json,
+    parse_json_object,
 )
-from .model import DAG
+from .model import DAG, MAX_COST_ENTRIES
 
 __all__ = ["read_wfcommons", "SCHEMA_VERSIONS"]
 
@@ -72,6 +79,7 @@ class _Graph:
         self.ids: list[str] = []
         self.fields: list[str] = []
         self.runtime: list[float] = []
+        self.runtime_fields: list[str] = []
         self.edges: dict[tuple[int, int], float] = {}
         self.index: dict[str, int] = {}
 
@@ -145,6 +153,7 @@ def _read_spec_layout(wf: Mapping[str, Any]) -> _Graph:
     g.set_edge_data(outputs, inputs, size or {})
     execution = get_map(get_key(wf, "execution", "workflow"), "workflow.execution")
     runtime: dict[int, float] = {}
+    fields: dict[int, str] = {}
     for i, t in enumerate(get_list(get_key(execution, "tasks", "workflow.execution"),
                                    "workflow.execution.tasks")):
         where = json_path("workflow.execution.tasks", i)
@@ -156,11 +165,13 @@ def _read_spec_layout(wf: Mapping[str, Any]) -> _Graph:
             raise InputError(f"second entry for task {key!r}", field=json_path(where, "id"))
         runtime[g.index[key]] = get_number(get_key(t, "runtimeInSeconds", where),
                                            json_path(where, "runtimeInSeconds"), min_value=0)
+        fields[g.index[key]] = json_path(where, "runtimeInSeconds")
     for i, key in enumerate(g.ids):
         if i not in runtime:
             raise InputError(f"no entry (runtime) for task {key!r}",
                              field="workflow.execution.tasks")
         g.runtime.append(runtime[i])
+        g.runtime_fields.append(fields[i])
     return g
 
 
@@ -183,6 +194,7 @@ def _read_flat_layout(wf: Mapping[str, Any], key: str) -> _Graph:
         rt_key = "runtimeInSeconds" if "runtimeInSeconds" in t else "runtime"
         g.runtime.append(get_number(get_key(t, rt_key, where), json_path(where, rt_key),
                                     min_value=0))
+        g.runtime_fields.append(json_path(where, rt_key))
         outs: list[str] = []
         ins: set[str] = set()
         for k, f in enumerate(get_list(t.get("files", []), json_path(where, "files"))):
@@ -208,6 +220,9 @@ def _read_flat_layout(wf: Mapping[str, Any], key: str) -> _Graph:
 
 def _speeds(opts: Options) -> tuple[list[float], dict[str, Any]]:
     procs = opts.get_int("processors", None, min_value=1)
+    if procs is not None and procs > MAX_COST_ENTRIES:
+        raise InputError(f"must be <= {MAX_COST_ENTRIES} (the size cap of a DAG), got {procs}",
+                         field="options.processors")
     speeds = opts.get_floats("speeds")
     if speeds is not None:
         if opts.given("heterogeneity"):
@@ -236,7 +251,7 @@ def read_wfcommons(text: str, path: Path, opts: Options) -> DAG:
     bandwidth = opts.get_float("bandwidth", None, positive=True)
     ccr = opts.get_float("ccr", 1.0, positive=True)
 
-    doc = get_map(parse_json(text), "")
+    doc = parse_json_object(text)
     version = get_key(doc, "schemaVersion", "")
     if version not in SCHEMA_VERSIONS:
         raise InputError(f"unsupported WfFormat version {version!r} (this reader knows "
@@ -257,15 +272,29 @@ def read_wfcommons(text: str, path: Path, opts: Options) -> DAG:
         raise InputError(f"the task graph has a cycle through task {g.ids[t]!r}",
                          field=json_path(g.fields[t], "parents"))
 
+    if len(g.ids) * len(speeds) > MAX_COST_ENTRIES:
+        raise InputError(f"{len(g.ids)} tasks x {len(speeds)} processors = "
+                         f"{len(g.ids) * len(speeds)} cost entries, must be <= "
+                         f"{MAX_COST_ENTRIES} (the size cap of a DAG)",
+                         field="options.speeds" if opts.given("speeds") else
+                         "options.processors")
     runtime = np.asarray(g.runtime, dtype=np.float64)
     speed = np.asarray(speeds, dtype=np.float64)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         cost = np.maximum(1.0, np.floor(runtime[:, None] * time_scale / speed[None, :] + 0.5))
-    if not np.isfinite(cost).all():
-        k = int(np.argmax(~np.isfinite(cost).all(axis=1)))
-        raise InputError("runtime too large for the time scale", field=g.fields[k])
+    longest = cost.max(axis=1)
+    k = int(np.argmax(longest))
+    check_float_total(float_total(longest), g.runtime_fields[k],
+                      f"runtime {g.runtime[k]:g} s (cost {longest[k]:g} at time_scale "
+                      f"{time_scale:g} and the slowest speed)", "the tasks' total cost")
     edges = [[u, v] for u, v in g.edges]
     data = np.asarray(list(g.edges.values()), dtype=np.float64)
+    if data.size:
+        i = int(np.argmax(data))
+        u, v = edges[i]
+        check_float_total(float_total(data), json_path(g.fields[v], "parents"),
+                          f"{data[i]:g} bytes on the edge {g.ids[u]!r} -> {g.ids[v]!r}",
+                          "the edges' total data")
     mean_data = float(data.mean()) if data.size else 0.0
     if bandwidth is None:
         # Zero data everywhere: no bandwidth gives the ratio, and any value is exact (1 then).

@@ -4,20 +4,30 @@ import math
 
 import numpy as np
 
+from .._fields import EXACT_LIMIT
 from ..errors import InputError
 from ..generating import (
     auto_int,
+    blame_option,
     check_bool,
     check_choice,
     check_float,
     check_int,
     check_seed,
+    check_size,
     option_field,
     provenance,
 )
-from .model import ExpertPlacement
+from .model import MAX_GPUS, MAX_SOLUTION_SLOTS, ExpertPlacement
 
-__all__ = ["expert_placement", "EXPERT_PRESETS", "CHOICES"]
+__all__ = ["expert_placement", "EXPERT_PRESETS", "CHOICES", "MAX_LOADS", "MAX_TRAFFIC"]
+
+#: Most loads (layers × experts) of a generated instance: 80 MB of int64, about 0.4 GB as JSON.
+MAX_LOADS = 10**7
+#: Most traffic entries ((layers − 1) × experts²): 4·2000² entries take about 0.45 GB and 21 s
+#: through ``schedkit generate`` (one E×E transition matrix per layer pair and the JSON text),
+#: so the cap stays near 1 GB.
+MAX_TRAFFIC = 25 * 10**6
 
 #: Shapes behind ``preset``; any of them can be overridden by its option.
 #: ``deepseek-v3``: 256 routed experts, top-8 routing, 8 GPUs per node (DeepSeek-AI,
@@ -173,6 +183,12 @@ def expert_placement(
     l+1's popularity in expectation only when affinity = 0.
 
     Draws: per layer p then the load; then per layer pair the preferred sets and the rows.
+
+    Size caps, checked before anything is drawn: ``layers·experts <= MAX_LOADS`` (10**7),
+    ``(layers − 1)·experts² <= MAX_TRAFFIC`` (2.5·10**7) when traffic is generated, and the
+    model's ``gpus <= MAX_GPUS`` (8192) and ``layers·gpus·slots_per_gpu <=
+    MAX_SOLUTION_SLOTS`` (5·10**7). ``tokens·top_k < 2**53`` keeps the loads exact integers
+    (and the multinomial draws within int64).
     """
     seed = check_seed(seed)
     if preset is None:
@@ -211,6 +227,16 @@ def expert_placement(
         raise InputError(f"must divide experts={E}, got {grp}", field=option_field("groups"))
     c_intra = check_float(intra_node, "intra_node", min_value=0.0)
     c_inter = check_float(inter_node, "inter_node", min_value=0.0)
+    check_size(G, "gpus", MAX_GPUS, "gpus")
+    check_size(L * E, "layers" if L > E else "experts", MAX_LOADS, "layers*experts loads")
+    if want_traffic:
+        check_size((L - 1) * E * E, "layers" if L > E else "experts", MAX_TRAFFIC,
+                   "(layers-1)*experts^2 traffic entries")
+    check_size(L * G * S, max((L, "layers"), (G, "gpus"), (S, "slots_per_gpu"))[1],
+               MAX_SOLUTION_SLOTS, "layers*gpus*slots_per_gpu slots (every solution fills them)")
+    if T * k >= EXACT_LIMIT:
+        raise InputError(f"tokens*top_k = {T * k} token-expert assignments must stay below "
+                         "2**53 (loads must be exact integers)", field=option_field("tokens"))
 
     rng = np.random.default_rng(seed)
     pop = np.empty((L, E))
@@ -243,8 +269,13 @@ def expert_placement(
              "concentration": conc, "zipf_s": zs, "affinity": aff, "objective": objective,
              "traffic": want_traffic, "groups": grp, "intra_node": c_intra,
              "inter_node": c_inter}
-    return ExpertPlacement(
-        gpus=G, gpus_per_node=g, slots_per_gpu=S, load=load, traffic=flows,
-        groups=grp or None, intra_node=c_intra, inter_node=c_inter, name=name,
-        objective=objective, meta=provenance("expert_placement", seed, shape),
-    )
+    try:
+        return ExpertPlacement(
+            gpus=G, gpus_per_node=g, slots_per_gpu=S, load=load, traffic=flows,
+            groups=grp or None, intra_node=c_intra, inter_node=c_inter, name=name,
+            objective=objective, meta=provenance("expert_placement", seed, shape),
+        )
+    except InputError as err:
+        # Only the hop costs are free enough to break the model's finiteness cap.
+        blame_option(err, {"data.cost.intra_node": ("intra_node", c_intra),
+                           "data.cost.inter_node": ("inter_node", c_inter)})

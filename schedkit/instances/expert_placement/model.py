@@ -1,4 +1,16 @@
-"""The MoE expert-placement instance ``expert_placement`` (``DESIGN.md`` §3)."""
+"""The MoE expert-placement instance ``expert_placement`` (``DESIGN.md`` §3).
+
+Caps (checked on construction):
+
+* ``gpus <= MAX_GPUS`` (8192): the count is announced, not carried by the data, and the
+  evaluator builds a G×G hop matrix (512 MB at the cap).
+* ``layers · gpus · slots_per_gpu <= MAX_SOLUTION_SLOTS`` (5·10**7): every solution fills every
+  slot of every layer, so this is the size of any solution.
+* Finiteness: with Λ = Σ_{l,e} load[l, e] (max_load = Σ_l max_g load(g, l) <= Λ) and Θ the
+  total traffic, ``max(Λ, per_token·Λ + max(intra_node, inter_node)·Θ)`` must be at most
+  :data:`~schedkit.instances._fields.FLOAT_LIMIT` = 1e300 — a bound on both objectives of any
+  solution (a mean hop cost never exceeds the largest hop cost).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +20,33 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._fields import as_int, as_number, float_array, require_keys, require_mapping
+from .._fields import (
+    FLOAT_LIMIT,
+    as_int,
+    as_number,
+    check_float_total,
+    float_array,
+    float_total,
+    require_keys,
+    require_mapping,
+)
 from ..base import Instance, json_number, json_numbers
 from ..errors import InputError
 
-__all__ = ["ExpertPlacement"]
+__all__ = ["ExpertPlacement", "MAX_GPUS", "MAX_SOLUTION_SLOTS"]
+
+#: Most GPUs an instance may announce (see the module docstring).
+MAX_GPUS = 8192
+#: Most slots over all layers (layers · gpus · slots_per_gpu), the size of every solution.
+MAX_SOLUTION_SLOTS = 5 * 10**7
+
+
+def _empty(value: Any) -> bool:
+    """Whether an array-like holds no number at all (a ragged one is not empty)."""
+    try:
+        return bool(np.size(value) == 0)
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -57,7 +91,8 @@ class ExpertPlacement(Instance):
     inter_node: float = 4.0
 
     def _validate(self) -> None:
-        G = as_int(self.gpus, "gpus", min_value=1)
+        G = as_int(self.gpus, "gpus", min_value=1, max_value=MAX_GPUS,
+                   why=" (the size cap of expert placement)")
         g = as_int(self.gpus_per_node, "gpus_per_node", min_value=1)
         S = as_int(self.slots_per_gpu, "slots_per_gpu", min_value=1)
         if G % g:
@@ -72,10 +107,15 @@ class ExpertPlacement(Instance):
         if S > E:
             raise InputError(f"must be <= the number of experts {E} (a GPU holds at most one "
                              "replica of an expert)", field="slots_per_gpu")
+        if L * G * S > MAX_SOLUTION_SLOTS:
+            raise InputError(f"layers*gpus*slots_per_gpu = {L}*{G}*{S} = {L * G * S} slots, "
+                             f"every solution fills them all: must be <= "
+                             f"{MAX_SOLUTION_SLOTS} (the size cap of expert placement)",
+                             field="slots_per_gpu")
         for name, v in (("gpus", G), ("gpus_per_node", g), ("slots_per_gpu", S)):
             object.__setattr__(self, name, v)
         object.__setattr__(self, "load", load)
-        if self.traffic is not None and not (L == 1 and np.size(self.traffic) == 0):
+        if self.traffic is not None and not (L == 1 and _empty(self.traffic)):
             object.__setattr__(self, "traffic", float_array(
                 self.traffic, "traffic", ndim=3, min_value=0.0, shape=(L - 1, E, E)))
         else:
@@ -91,6 +131,32 @@ class ExpertPlacement(Instance):
                                                                   f"cost.{name}", min_value=0.0)))
         if self.objective == "load_and_traffic" and self.traffic is None and L > 1:
             raise InputError("load_and_traffic needs a traffic array", field="traffic")
+        self._check_finite()
+
+    def _check_finite(self) -> None:
+        """The finiteness cap of the module docstring, naming the largest contributor."""
+        what = ("the largest possible objective (max(total load, per_token * total load + "
+                "largest hop cost * total traffic))")
+        load_total = float_total(self.load)
+        traffic = 0.0 if self.traffic is None else float_total(self.traffic)
+        hop = max(self.intra_node, self.inter_node) if self.gpus > 1 else 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled, moved = self.per_token * load_total, hop * traffic
+        total = max(load_total, float_total(scaled, moved))
+        if total <= FLOAT_LIMIT:
+            return
+        if self.traffic is not None and not moved <= scaled and not moved <= load_total:
+            if hop > traffic:
+                name = "inter_node" if self.inter_node >= self.intra_node else "intra_node"
+                check_float_total(total, f"cost.{name}", float(hop), what)
+            idx = np.unravel_index(int(np.argmax(self.traffic)), self.traffic.shape)
+            check_float_total(total, "traffic" + "".join(f"[{int(i)}]" for i in idx),
+                              float(self.traffic[idx]), what)
+        if self.per_token > load_total:
+            check_float_total(total, "cost.per_token", float(self.per_token), what)
+        layer, e = np.unravel_index(int(np.argmax(self.load)), self.load.shape)
+        check_float_total(total, f"load[{int(layer)}][{int(e)}]", float(self.load[layer, e]),
+                          what)
 
     @property
     def n_layers(self) -> int:

@@ -30,7 +30,8 @@ from ..text import (
     get_number,
     get_str,
     json_path,
-    parse_json,
+    parse_json_object,
+    renamed,
 )
 from .model import ExpertPlacement
 
@@ -75,7 +76,7 @@ def _explain(exact: Fraction, weights: list[float], counts: Any, slots: int) -> 
 
 def read_moe_examples(text: str, path: Path, opts: Options) -> ExpertPlacement:
     """Read one example of ``known_examples.json``; see the module docstring."""
-    doc = get_map(parse_json(text), "")
+    doc = parse_json_object(text)
     examples = get_list(get_key(doc, "examples", ""), "examples", non_empty=True)
     names = [get_str(get_key(get_map(ex, json_path("examples", i)), "name",
                              json_path("examples", i)), json_path("examples", i, "name"))
@@ -142,9 +143,17 @@ def read_moe_examples(text: str, path: Path, opts: Options) -> ExpertPlacement:
                                    "num_nodes", "num_groups", "slots_per_gpu")}
     meta: dict[str, Any] = {"format": "moe-examples", "source_file": path.name,
                             "example": wanted, "source": source, "published": published_keys}
-    return ExpertPlacement(gpus=gpus, gpus_per_node=gpus // nodes, slots_per_gpu=slots,
-                           load=load, groups=groups, name=wanted, objective="max_load",
-                           bounds=bounds, meta=meta)
+    try:
+        return ExpertPlacement(gpus=gpus, gpus_per_node=gpus // nodes, slots_per_gpu=slots,
+                               load=load, groups=groups, name=wanted, objective="max_load",
+                               bounds=bounds, meta=meta)
+    except InputError as err:
+        # The model's caps and rules, under the example's own keys.
+        raise renamed(err, {"data.load": json_path(where, "weight"),
+                            "data.gpus": json_path(where, "num_gpus"),
+                            "data.gpus_per_node": json_path(where, "num_nodes"),
+                            "data.slots_per_gpu": json_path(where, "num_replicas"),
+                            "data.groups": json_path(where, "num_groups")}) from None
 
 
 #: The expert-placement file formats (:mod:`schedkit.instances.readers` collects them).

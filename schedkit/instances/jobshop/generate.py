@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .._fields import EXACT_LIMIT
 from ..errors import InputError
 from ..generating import (
     check_bool,
@@ -11,12 +12,19 @@ from ..generating import (
     check_float,
     check_int,
     check_seed,
+    check_size,
+    option_field,
     provenance,
     round_half_up,
 )
-from .model import JobShop
+from .model import MAX_MACHINES, JobShop
 
-__all__ = ["TaillardLCG", "taillard_jobshop", "jobshop", "CHOICES"]
+__all__ = ["TaillardLCG", "taillard_jobshop", "jobshop", "CHOICES", "MAX_OPERATIONS"]
+
+#: Most operations (jobs × machines) of a generated job shop: 10**6 operations take about
+#: 0.5 GB and 17 s through ``schedkit generate`` (routes, instance and JSON text); 2000 × 2000
+#: at the cap peak at 1.6 GB in 50 s.
+MAX_OPERATIONS = 4 * 10**6
 
 # Park & Miller's "minimal standard" multiplicative generator as Taillard (1993) gives it:
 # x <- 16807·x mod (2^31 - 1), evaluated with Schrage's decomposition m = a·b + c so that no
@@ -103,6 +111,25 @@ def taillard_jobshop(jobs: int, machines: int, time_seed: int, machine_seed: int
     return durations, order
 
 
+def _check_caps(n: int, m: int, high: int, max_release: int, factor: float | None,
+                top_weight: int) -> None:
+    """The size and exactness caps of :func:`jobshop` (see its Notes), from the options."""
+    check_size(m, "machines", MAX_MACHINES, "machines")
+    check_size(n * m, "jobs" if n >= m else "machines", MAX_OPERATIONS,
+               "jobs*machines operations")
+    work = n * m * high
+    horizon = max_release + work
+    if top_weight * n * horizon >= EXACT_LIMIT:
+        raise InputError(f"total weight (up to {top_weight * n}) * (max_release + "
+                         f"jobs*machines*high = {horizon}) must stay below 2**53 (objectives "
+                         "must stay exact integers)",
+                         field=option_field("max_release" if max_release > work else "high"))
+    if factor is not None and max_release + factor * m * high + 1 >= EXACT_LIMIT:
+        raise InputError(f"max_release + due_factor*machines*high = "
+                         f"{max_release + factor * m * high:g} must stay below 2**53 (due dates "
+                         "must be exact integers)", field=option_field("due_factor"))
+
+
 def _derived_seeds(seed: int) -> tuple[np.random.Generator, int, int]:
     # numpy's stream picks Taillard's two seeds, then continues for releases and weights; that
     # keeps `seed` the only number a user needs while the routes stay pure Taillard.
@@ -171,6 +198,13 @@ def jobshop(
 
     Notes
     -----
+    Size caps, checked before anything is drawn: ``jobs·machines <= MAX_OPERATIONS``
+    (4·10**6, about 2 GB at the cap) and ``machines <= MAX_MACHINES`` (10**6, the model's cap).
+    Exactness (the model's cap, here from the options alone so that no seed fails):
+    ``W·(max_release + jobs·machines·high) < 2**53`` with W = 10·jobs when weights are drawn
+    (w_j <= 10) and jobs otherwise, and with due dates ``max_release + due_factor·machines·high
+    < 2**53``.
+
     Due dates follow the total-work-content (TWK) rule (Baker, "Sequencing rules and due-date
     assignments in a job shop", *Management Science* 30(9), 1984), rounded half up:
     ``d_j = r_j + ⌊f·Σ_k p_jk + 1/2⌋``; f = 1.3 is the tight setting of Singer & Pinedo (1998)
@@ -190,6 +224,8 @@ def jobshop(
     max_release = check_int(max_release, "max_release", min_value=0)
     ts_opt = check_int(time_seed, "time_seed", min_value=0, max_value=_M - 1)
     ms_opt = check_int(machine_seed, "machine_seed", min_value=0, max_value=_M - 1)
+    _check_caps(n, m, high, max_release, factor if want_due else None,
+                10 if weighted and objective in _WEIGHTED else 1)
 
     rng, ts_auto, ms_auto = _derived_seeds(seed)
     ts = ts_opt or ts_auto

@@ -1,4 +1,16 @@
-"""The job-shop instance ``jobshop`` (``DESIGN.md`` §3): routes of operations on machines."""
+"""The job-shop instance ``jobshop`` (``DESIGN.md`` §3): routes of operations on machines.
+
+Caps (checked on construction):
+
+* ``machines <= MAX_MACHINES`` (10**6): the count is announced, not carried by the data, and
+  the evaluator and the heuristics allocate per-machine arrays.
+* Exactness: with H = max_j r_j + Σ_k p_k (every operation of a semi-active schedule, and so of
+  every schedule the methods return, ends by H: each one starts at a release date or at the
+  end of another operation, with no gap), W = max(1, Σ_j w_j) and D = max(0, −min_j d_j),
+  ``W·(H + D) < 2**53``. Then makespan <= H, Σ w_j C_j <= W·H and Σ w_j T_j <= W·(H + D):
+  every objective and every partial sum of the evaluator's float64 dot products is an exact
+  integer.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +20,23 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._fields import as_int, int_array, require_keys, require_mapping
+from .._fields import (
+    EXACT_LIMIT,
+    as_int,
+    check_exact,
+    exact_sum,
+    int_array,
+    require_keys,
+    require_mapping,
+)
 from ..base import Instance, optional_vector
 from ..errors import InputError
 
-__all__ = ["JobShop"]
+__all__ = ["JobShop", "MAX_MACHINES"]
+
+#: Most machines an instance may announce (see the module docstring).
+MAX_MACHINES = 10**6
+_EXACT = " (2**53: integers must stay exact)"
 
 
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
@@ -56,7 +80,8 @@ class JobShop(Instance):
         return f"jobs[{j}].operations[{k - int(self.job_offsets[j])}].{what}"
 
     def _validate(self) -> None:
-        m = as_int(self.machines, "machines", min_value=1)
+        m = as_int(self.machines, "machines", min_value=1, max_value=MAX_MACHINES,
+                   why=" (the size cap of a job shop)")
         object.__setattr__(self, "machines", m)
         offsets = int_array(self.job_offsets, "job_offsets", min_value=0)
         if offsets.size < 2 or offsets[0] != 0:
@@ -92,6 +117,30 @@ class JobShop(Instance):
             object.__setattr__(self, "due", int_array(self.due, "due", shape=(n,)))
         if self.objective == "total_weighted_tardiness" and self.due is None:
             raise InputError("total_weighted_tardiness needs due dates", field="jobs[0].due")
+        self._check_exact()
+
+    def _check_exact(self) -> None:
+        """``W·(H + D) < 2**53`` (module docstring), naming the largest contributor."""
+        dur, release, weight = self.op_duration, self.release, self.weight
+        work, top_release = exact_sum(dur), int(release.max())
+        late = 0 if self.due is None else max(0, -int(self.due.min()))
+        horizon = top_release + work + late
+        if horizon >= EXACT_LIMIT:
+            what = "max release + total processing" + (" - min due date" if late else "")
+            if late > max(work, top_release):
+                j = int(np.argmin(self.due))
+                check_exact(horizon, f"jobs[{j}].due", int(self.due[j]), what)
+            if top_release > work:
+                j = int(np.argmax(release))
+                check_exact(horizon, f"jobs[{j}].release", top_release, what)
+            k = int(np.argmax(dur))
+            check_exact(horizon, self._op_field(k, "duration"), int(dur[k]), what)
+        total = max(1, exact_sum(weight)) * horizon
+        if total >= EXACT_LIMIT:
+            j = int(np.argmax(weight))
+            check_exact(total, f"jobs[{j}].weight", int(weight[j]),
+                        "sum of weights * (max release + total processing"
+                        + (" - min due date)" if late else ")"))
 
     @classmethod
     def from_routes(
@@ -179,13 +228,19 @@ class JobShop(Instance):
                 where = f"jobs[{j}].operations[{i}]"
                 op = require_mapping(op, where)
                 require_keys(op, where, ("machine", "duration"))
-                route.append((as_int(op["machine"], where + ".machine", min_value=0),
-                               as_int(op["duration"], where + ".duration", min_value=0)))
+                route.append((as_int(op["machine"], where + ".machine", min_value=0,
+                                      max_value=EXACT_LIMIT, why=_EXACT),
+                               as_int(op["duration"], where + ".duration", min_value=0,
+                                      max_value=EXACT_LIMIT, why=_EXACT)))
             routes.append(route)
-            release.append(as_int(job.get("release", 0), f"jobs[{j}].release", min_value=0))
-            weight.append(as_int(job.get("weight", 1), f"jobs[{j}].weight", min_value=0))
+            release.append(as_int(job.get("release", 0), f"jobs[{j}].release", min_value=0,
+                                  max_value=EXACT_LIMIT, why=_EXACT))
+            weight.append(as_int(job.get("weight", 1), f"jobs[{j}].weight", min_value=0,
+                                 max_value=EXACT_LIMIT, why=_EXACT))
             d = job.get("due")
-            due.append(None if d is None else as_int(d, f"jobs[{j}].due"))
+            due.append(None if d is None else as_int(d, f"jobs[{j}].due",
+                                                     min_value=-EXACT_LIMIT,
+                                                     max_value=EXACT_LIMIT, why=_EXACT))
         if any(d is None for d in due) and not all(d is None for d in due):
             j = next(i for i, d in enumerate(due) if d is None)
             raise InputError("either every job has a due date or none has", field=f"jobs[{j}].due")

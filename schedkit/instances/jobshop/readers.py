@@ -8,7 +8,9 @@ JSPLib and ScheduleOpt/benchmarks::
     <machine> <duration> <machine> <duration> ...     (m pairs per job, route order)
 
 Machines are 0-based; one line per job, exactly ``m`` operations each. ``#`` comment lines and
-blank lines are ignored anywhere.
+blank lines are ignored anywhere. The format lets a job visit a machine more than once (Beasley
+describes each line as "the machine number and processing time for each step of the job"; the
+classic sets happen to visit every machine once), so the reader accepts repeats.
 
 ``taillard`` — the layout of É. Taillard, "Benchmarks for basic scheduling problems",
 EJOR 64(2):278-285, 1993 (his ``tai*.txt`` files)::
@@ -20,20 +22,28 @@ EJOR 64(2):278-285, 1993 (his ``tai*.txt`` files)::
     Machines                                                                        (optional)
     n lines of m machines, 1-based
 
-A file may hold several such blocks one after another (Taillard's files hold ten); option
-``instance=k`` (1-based) picks one. When the ``n m`` line carries the bounds they become the
-instance's :class:`~schedkit.instances.base.Bounds`.
+Each machine row must be a permutation of ``1 … m``: Taillard's job shop has every job visit
+every machine exactly once. A file may hold several such blocks one after another (Taillard's
+files hold ten); option ``instance=k`` (1-based) picks one. When the ``n m`` line carries the
+bounds they become the instance's :class:`~schedkit.instances.base.Bounds`.
+
+Both readers check the ``n m`` header against the file before reading a row: ``n`` jobs need
+``n`` more lines (``2n`` in Taillard's layout), so a header announcing more jobs than the file
+can hold fails at once, as a file cut short does. The instance's own caps
+(:mod:`~schedkit.instances.jobshop.model`: machines, exact integer objectives) are reported
+with the line of the job they name.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from ..base import Bounds, Instance
 from ..errors import InputError
-from ..text import Format, Options, iter_lines, to_int
-from .model import JobShop
+from ..text import Format, Options, check_rows_left, iter_lines, relocate, to_int
+from .model import MAX_MACHINES, JobShop
 
 __all__ = ["FORMATS", "read_jobshop", "read_taillard", "write_jobshop", "write_taillard"]
 
@@ -74,10 +84,14 @@ def read_jobshop(text: str, path: Path, opts: Options) -> JobShop:
     line, head = lines[0]
     _size_line(line, head, (2,), "'n m' (2 integers)")
     n = to_int(head[0], line, "n_jobs", min_value=1)
-    m = to_int(head[1], line, "machines", min_value=1)
+    m = to_int(head[1], line, "machines", min_value=1, max_value=MAX_MACHINES,
+               what=" (the size cap of a job shop)")
+    what = "numbers (machine duration pairs)"
+    check_rows_left(lines, 1, n, lambda j: f"jobs[{j}]", f"a line of {2 * m} {what}",
+                    f"the header announces {n} jobs")
     routes = []
     for j in range(n):
-        line, tokens = _row(lines, 1 + j, 2 * m, f"jobs[{j}]", "numbers (machine duration pairs)")
+        line, tokens = _row(lines, 1 + j, 2 * m, f"jobs[{j}]", what)
         route = []
         for k in range(m):
             where = f"jobs[{j}].operations[{k}]"
@@ -89,7 +103,20 @@ def read_jobshop(text: str, path: Path, opts: Options) -> JobShop:
     if len(lines) > n + 1:
         raise InputError(f"unexpected extra line: the header declares {n} jobs", field="jobs",
                          line=lines[n + 1][0])
-    return JobShop.from_routes(routes, machines=m, name=path.stem, meta=_meta(path, "jobshop"))
+    return _build(routes, m, [lines[1 + j][0] for j in range(n)], lines[0][0], name=path.stem,
+                  meta=_meta(path, "jobshop"))
+
+
+def _build(routes: list[list[tuple[int, int]]], m: int, job_lines: list[int], header: int,
+           **envelope: object) -> JobShop:
+    """The instance, its caps' errors given the line of the job (or the header) they name."""
+    def line_of(match: re.Match[str]) -> int:
+        return job_lines[int(match.group(1))] if match.group(1) else header
+
+    try:
+        return JobShop.from_routes(routes, machines=m, **envelope)
+    except InputError as err:
+        raise relocate(err, r"jobs\[(\d+)\]|machines", line_of) from None
 
 
 def _word(lines: list[Line], pos: int, prefix: str) -> bool:
@@ -108,7 +135,8 @@ def _taillard_block(lines: list[Line], pos: int, path: Path) -> tuple[JobShop, i
     _size_line(line, head, (2, 4, 6),
                "'n m [time_seed machine_seed [upper_bound lower_bound]]'")
     n = to_int(head[0], line, "n_jobs", min_value=1)
-    m = to_int(head[1], line, "machines", min_value=1)
+    m = to_int(head[1], line, "machines", min_value=1, max_value=MAX_MACHINES,
+               what=" (the size cap of a job shop)")
     for k, name in ((2, "time_seed"), (3, "machine_seed")):
         if len(head) > k:
             to_int(head[k], line, f"header.{name}")
@@ -119,28 +147,49 @@ def _taillard_block(lines: list[Line], pos: int, path: Path) -> tuple[JobShop, i
                     what=" (the upper bound)")
         bounds = Bounds(lower=lb, upper=ub,
                         source=f"{path.name} header (Taillard 1993 layout: upper, lower bound)")
+    header = line
     pos += 1
     if _word(lines, pos, "times"):
         pos += 1
+    check_rows_left(lines, pos, n, lambda j: f"jobs[{j}]", f"a line of {m} durations",
+                    f"the header announces {n} jobs")
     durations = []
+    job_lines = []
     for j in range(n):
         line, tokens = _row(lines, pos, m, f"jobs[{j}]", "durations")
         durations.append([to_int(t, line, f"jobs[{j}].operations[{k}].duration", min_value=0)
                           for k, t in enumerate(tokens)])
+        job_lines.append(line)
         pos += 1
     if _word(lines, pos, "machines"):
         pos += 1
+    check_rows_left(lines, pos, n, lambda j: f"jobs[{j}]", f"a line of {m} machines",
+                    f"the header announces {n} jobs")
     routes = []
     for j in range(n):
         line, tokens = _row(lines, pos, m, f"jobs[{j}]", "machines")
         machines = [to_int(t, line, f"jobs[{j}].operations[{k}].machine", min_value=1,
                            max_value=m, what=" (Taillard machines are 1-based)")
                     for k, t in enumerate(tokens)]
+        _check_permutation(machines, line, j)
         routes.append([(mach - 1, dur) for mach, dur in zip(machines, durations[j], strict=True)])
         pos += 1
-    inst = JobShop.from_routes(routes, machines=m, name=path.stem, bounds=bounds,
-                               meta=_meta(path, "taillard"))
+    inst = _build(routes, m, job_lines, header, name=path.stem, bounds=bounds,
+                  meta=_meta(path, "taillard"))
     return inst, pos
+
+
+def _check_permutation(machines: list[int], line: int, j: int) -> None:
+    """A Taillard machine row visits every machine exactly once."""
+    seen: dict[int, int] = {}
+    for k, mach in enumerate(machines):
+        if mach in seen:
+            missing = min(set(range(1, len(machines) + 1)) - set(machines))
+            raise InputError(f"machine {mach} appears twice in job {j}'s row (also operation "
+                             f"{seen[mach]}) and machine {missing} not at all: a Taillard row "
+                             f"visits every machine exactly once",
+                             field=f"jobs[{j}].operations[{k}].machine", line=line)
+        seen[mach] = k
 
 
 def read_taillard(text: str, path: Path, opts: Options) -> JobShop:
@@ -193,6 +242,12 @@ def _plain_jobshop(instance: Instance, fmt: str) -> JobShop:
             raise InputError(f"format {fmt!r} needs exactly one operation per machine "
                              f"({instance.machines}) in every job, got {ops}",
                              field=f"data.jobs[{j}].operations")
+        if fmt == "taillard":
+            route = [mach for mach, _ in instance.route(j)]
+            if len(set(route)) != len(route):
+                raise InputError(f"format 'taillard' needs every job to visit every machine "
+                                 f"exactly once, job {j} visits {route}",
+                                 field=f"data.jobs[{j}].operations")
     return instance
 
 

@@ -1,16 +1,30 @@
 """Sequence-parallel allocation instances: real or synthetic length mixes, FlexSP-style costs."""
 
 import gzip
+from typing import Any
 
 import numpy as np
 
+from .._fields import EXACT_LIMIT
 from ..datadir import data_dir
 from ..errors import InputError
-from ..generating import check_choice, check_float, check_int, check_seed, provenance
-from .model import FlexSPCost, SequenceParallel
+from ..generating import (
+    blame_option,
+    check_choice,
+    check_float,
+    check_int,
+    check_seed,
+    check_size,
+    provenance,
+)
+from .model import MAX_DEVICES, FlexSPCost, SequenceParallel
 
 __all__ = ["sequence_parallel", "SP_PRESETS", "CHOICES", "wikipedia_lengths",
-           "flexsp_cost"]
+           "flexsp_cost", "MAX_SEQUENCES"]
+
+#: Most sequences of a generated batch: 2·10**6 take about 0.2 GB and 3 s through
+#: ``schedkit generate``, so the cap stays near 1 GB.
+MAX_SEQUENCES = 10**7
 
 #: Model shapes behind ``preset``: layers L, hidden size h, parameters N (LLaMA 7B/13B/33B,
 #: Touvron et al., arXiv:2302.13971, 2023) and the tokens one device holds (an estimate for
@@ -165,11 +179,18 @@ def sequence_parallel(
     log-length mean and sd), else a Pareto tail ``2048·U^(-1/1.2)``; rounded up to integers.
     Either way lengths are clipped to ``C·D`` (D the largest degree), the most one group can
     hold, so every instance is feasible.
+
+    Size caps: ``sequences <= MAX_SEQUENCES`` (10**7) and the model's ``devices <=
+    MAX_DEVICES`` (2**20) and ``memory_tokens < 2**53``. Options that make the model's other
+    caps fail (lengths adding up to 2**53, a step time above 1e300 from a tiny throughput or
+    bandwidth or a huge group overhead) are reported naming the option.
     """
     seed = check_seed(seed)
     preset = check_choice(preset, "preset", CHOICES["preset"])
     K = check_int(sequences, "sequences", min_value=1)
+    check_size(K, "sequences", MAX_SEQUENCES, "sequences")
     N = check_int(devices, "devices", min_value=1)
+    check_size(N, "devices", MAX_DEVICES, "devices")
     n = check_int(devices_per_node, "devices_per_node", min_value=1)
     if N < n:
         n = N
@@ -177,7 +198,8 @@ def sequence_parallel(
         raise InputError(f"must divide devices={N}, got {n}",
                          field="generate.devices_per_node")
     source = check_choice(source, "source", CHOICES["source"])
-    C = check_int(memory_tokens, "memory_tokens", min_value=0) or \
+    C = check_int(memory_tokens, "memory_tokens", min_value=0, max_value=EXACT_LIMIT - 1,
+                  why=" (token counts must stay exact)") or \
         int(SP_PRESETS[preset]["memory_tokens"])
     tflops = check_float(peak_tflops, "peak_tflops", positive=True)
     mfu = check_float(mfu, "mfu", positive=True, max_value=1.0)
@@ -199,14 +221,33 @@ def sequence_parallel(
         lengths = np.ceil(np.minimum(np.where(tail, pareto, body), cap)).astype(np.int64)
     lengths = np.clip(lengths, 1, cap)
 
-    cost = flexsp_cost(preset, degrees=degrees, devices_per_node=n, peak_tflops=tflops,
-                       mfu=mfu, intra_bandwidth=bw_in, inter_bandwidth=bw_out,
-                       group_overhead=b1)
     tag = "wiki" if source == "wikipedia" else "syn"
     name = f"sp-{preset}-{K}x{N}-{tag}-s{seed}"
     shape = {"preset": preset, "sequences": K, "devices": N, "devices_per_node": n,
              "source": source, "memory_tokens": C, "peak_tflops": tflops, "mfu": mfu,
              "intra_bandwidth": bw_in, "inter_bandwidth": bw_out, "group_overhead": b1}
-    return SequenceParallel(devices=N, devices_per_node=n, memory_tokens=C, degrees=degrees,
-                            lengths=lengths, cost=cost, name=name,
-                            meta=provenance("sequence_parallel", seed, shape))
+    try:
+        cost = flexsp_cost(preset, degrees=degrees, devices_per_node=n, peak_tflops=tflops,
+                           mfu=mfu, intra_bandwidth=bw_in, inter_bandwidth=bw_out,
+                           group_overhead=b1)
+        return SequenceParallel(devices=N, devices_per_node=n, memory_tokens=C,
+                                degrees=degrees, lengths=lengths, cost=cost, name=name,
+                                meta=provenance("sequence_parallel", seed, shape))
+    except InputError as err:
+        blame_option(err, _culprits(shape, degrees))
+
+
+def _culprits(shape: dict[str, Any], degrees: list[int]) -> dict[str, tuple[str, Any]]:
+    """Model field -> the option behind it, for :func:`blame_option`."""
+    # The compute coefficients scale with 1 / (peak_tflops·mfu): blame the one further below
+    # its default.
+    compute = min(("peak_tflops", 312.0), ("mfu", 0.5), key=lambda o: shape[o[0]] / o[1])[0]
+    links = [("intra_bandwidth" if d <= shape["devices_per_node"] else "inter_bandwidth")
+             for d in degrees if d > 1]
+    slow = min(links or ["intra_bandwidth"], key=lambda o: shape[o])
+    out: dict[str, tuple[str, Any]] = {}
+    for model, option in (("cost.a1", compute), ("cost.a2", compute),
+                          ("cost.comm_bytes_per_token", slow), ("cost.bandwidth", slow),
+                          ("cost.b1", "group_overhead"), ("lengths", "memory_tokens")):
+        out[model] = out["data." + model] = (option, shape[option])
+    return out

@@ -1,5 +1,19 @@
 """The sequence-parallel instance ``sequence_parallel`` (``DESIGN.md`` §3) and FlexSP's cost
-model."""
+model.
+
+Caps (checked on construction):
+
+* ``devices <= MAX_DEVICES`` (2**20): the count is announced, and a group of the largest
+  degree lists that many device ids.
+* Exactness: ``memory_tokens < 2**53`` and Σ_k s_k < 2**53, so every token count of a group
+  (and a group's memory ``memory_tokens · degree`` compared with it) is exact.
+* Finiteness: a feasible solution has at most K non-empty groups and a micro-batch lasts as
+  long as its slowest group, so its step time is at most the sum of all group times, which
+  :func:`step_time_terms` bounds by Σ_k (b1 + a1·s_k² + a2·s_k + s_k·comm_bytes_per_token /
+  (min bandwidth·1e9)) (degree 1 is the slowest compute, (d−1)/d² < 1). That bound must be
+  at most :data:`~schedkit.instances._fields.FLOAT_LIMIT` = 1e300. FlexSP's cost model times
+  s² overflows quickly: ``a1 = 1e308`` is rejected, not turned into an infinite step time.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +23,26 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .._fields import as_int, as_number, int_array, require_keys, require_mapping
+from .._fields import (
+    EXACT_LIMIT,
+    FLOAT_LIMIT,
+    as_int,
+    as_number,
+    check_exact,
+    check_float_total,
+    exact_sum,
+    float_total,
+    int_array,
+    require_keys,
+    require_mapping,
+)
 from ..base import Instance, json_number
 from ..errors import InputError
 
-__all__ = ["FlexSPCost", "SequenceParallel"]
+__all__ = ["FlexSPCost", "SequenceParallel", "MAX_DEVICES", "step_time_terms"]
+
+#: Most devices an instance may announce (see the module docstring).
+MAX_DEVICES = 2**20
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -76,6 +105,39 @@ class FlexSPCost:
                 "bandwidth": {str(k): v for k, v in self.bandwidth.items()}}
 
 
+def step_time_terms(cost: FlexSPCost, lengths: np.ndarray, degrees: np.ndarray
+                    ) -> tuple[dict[str, float], int | None]:
+    """The terms of the bound on the step time of any feasible solution (module docstring).
+
+    Parameters
+    ----------
+    cost
+        The cost model.
+    lengths
+        int64 (K,) sequence lengths.
+    degrees
+        The allowed group degrees.
+
+    Returns
+    -------
+    terms, degree
+        ``{"a1": a1·Σs², "a2": a2·Σs, "comm": comm_bytes_per_token·Σs / (min bandwidth·1e9),
+        "b1": K·b1}`` (``inf`` where a term overflows) and the degree of the slowest
+        bandwidth (``None`` when no allowed degree exceeds 1: no communication).
+    """
+    s = lengths.astype(np.float64)
+    slow = min((d for d in degrees.tolist() if d > 1), key=lambda d: cost.bandwidth[d],
+               default=None)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float_total(s)
+        squares = float_total(s * s)
+        comm = 0.0 if slow is None else \
+            cost.comm_bytes_per_token * total / (cost.bandwidth[slow] * 1e9)
+        terms = {"a1": cost.a1 * squares, "a2": cost.a2 * total, "comm": comm,
+                 "b1": cost.b1 * s.size}
+    return {k: float_total(v) for k, v in terms.items()}, slow
+
+
 @dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class SequenceParallel(Instance):
     """Split a batch of variable-length sequences into sequence-parallel groups and micro-batches.
@@ -110,11 +172,13 @@ class SequenceParallel(Instance):
     cost: Any
 
     def _validate(self) -> None:
-        N = as_int(self.devices, "devices", min_value=1)
+        N = as_int(self.devices, "devices", min_value=1, max_value=MAX_DEVICES,
+                   why=" (the size cap of sequence parallel)")
         n = as_int(self.devices_per_node, "devices_per_node", min_value=1)
         if N % n:
             raise InputError(f"must divide devices={N}, got {n}", field="devices_per_node")
-        C = as_int(self.memory_tokens, "memory_tokens", min_value=1)
+        C = as_int(self.memory_tokens, "memory_tokens", min_value=1,
+                   max_value=EXACT_LIMIT - 1, why=" (token counts must stay exact)")
         degrees = int_array(self.degrees, "degrees", min_value=1, max_value=N)
         if degrees.size == 0 or (np.diff(degrees) <= 0).any():
             raise InputError("must be a non-empty increasing list", field="degrees")
@@ -136,6 +200,11 @@ class SequenceParallel(Instance):
             k = int(np.argmax(lengths > cap))
             raise InputError(f"sequence of {int(lengths[k])} tokens exceeds the memory of the "
                              f"largest group ({cap} tokens)", field=f"lengths[{k}]")
+        tokens = exact_sum(lengths)
+        if tokens >= EXACT_LIMIT:
+            k = int(np.argmax(lengths))
+            check_exact(tokens, f"lengths[{k}]", int(lengths[k]), "the total token count")
+        _check_finite(cost, lengths, degrees)
         for name, v in (("devices", N), ("devices_per_node", n), ("memory_tokens", C),
                         ("degrees", degrees), ("lengths", lengths), ("cost", cost)):
             object.__setattr__(self, name, v)
@@ -173,3 +242,22 @@ class SequenceParallel(Instance):
                                 "lengths", "cost"))
         cost = require_mapping(data["cost"], "cost")
         return {**{k: data[k] for k in data}, "cost": cost}
+
+
+def _check_finite(cost: FlexSPCost, lengths: np.ndarray, degrees: np.ndarray) -> None:
+    """The finiteness cap of the module docstring, naming the largest term's coefficient."""
+    terms, slow = step_time_terms(cost, lengths, degrees)
+    total = float_total(*terms.values())
+    if total <= FLOAT_LIMIT:
+        return
+    what = ("the longest possible step time (sum over sequences of b1 + a1*s^2 + a2*s + the "
+            "slowest all-to-all)")
+    worst = max(terms, key=lambda k: terms[k])
+    if worst == "comm" and slow is not None:
+        # The bandwidth is to blame if the all-to-alls would fit the cap at 1 GB/s.
+        at_one = cost.comm_bytes_per_token * float_total(lengths) / 1e9
+        if cost.bandwidth[slow] < 1.0 and at_one <= FLOAT_LIMIT:
+            check_float_total(total, f"cost.bandwidth.{slow}", float(cost.bandwidth[slow]),
+                              what)
+    name = "comm_bytes_per_token" if worst == "comm" else worst
+    check_float_total(total, f"cost.{name}", float(getattr(cost, name)), what)

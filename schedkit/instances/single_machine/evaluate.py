@@ -1,7 +1,8 @@
 """Evaluator of the single machine: feasibility, objective and cheap lower bound.
 
 Solution: ``{"sequence": [job, …], "start": [s_j] (optional)}``; without ``start`` the earliest
-start times of the sequence are used (:func:`start_times`).
+start times of the sequence are used (:func:`start_times`). The data are integers, so start times
+must be integers too (of magnitude at most 2^53) and every comparison is exact.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..checking import PER_KIND, Found, member, parse_ints, parse_numbers, tolerance
+from ..checking import PER_KIND, Found, member, parse_ints
 from .model import SingleMachine
 
 __all__ = ["check", "objective", "lower_bound", "start_times"]
@@ -19,13 +20,13 @@ __all__ = ["check", "objective", "lower_bound", "start_times"]
 
 def start_times(inst: SingleMachine, sequence: np.ndarray) -> np.ndarray:
     """Earliest start times of jobs processed in ``sequence`` order (release dates respected)."""
-    start = np.zeros(inst.n_jobs)
-    t = 0.0
-    p, r = inst.processing, inst.release
+    start = np.zeros(inst.n_jobs, dtype=np.int64)
+    t = 0
+    p, r = inst.processing.tolist(), inst.release.tolist()
     for j in sequence.tolist():
-        t = max(t, float(r[j]))
+        t = max(t, r[j])
         start[j] = t
-        t += float(p[j])
+        t += p[j]
     return start
 
 
@@ -42,7 +43,7 @@ def _parse(inst: SingleMachine, solution: Any, found: Found) -> tuple[np.ndarray
     for j in np.flatnonzero(counts == 0).tolist():
         found.add("missing", f"job {j} is not in the sequence")
     if isinstance(solution, Mapping) and solution.get("start") is not None:
-        start = parse_numbers(solution["start"], "start", n)
+        start = parse_ints(solution["start"], "start", n)
     else:
         start = start_times(inst, seq)
     return seq, start
@@ -51,18 +52,17 @@ def _parse(inst: SingleMachine, solution: Any, found: Found) -> tuple[np.ndarray
 def check(inst: SingleMachine, solution: Any, found: Found
                           ) -> tuple[np.ndarray, np.ndarray]:
     seq, start = _parse(inst, solution, found)
-    p = inst.processing.astype(np.float64)
-    tol = tolerance(start, p)
-    for j in np.flatnonzero(start < inst.release - tol).tolist():
-        found.add("release", f"job {j} starts at {start[j]:g} before its release "
+    p = inst.processing
+    for j in np.flatnonzero(start < inst.release).tolist():
+        found.add("release", f"job {j} starts at {start[j]} before its release "
                              f"{int(inst.release[j])}")
     if found.count["duplicate"] == 0 and seq.size > 1:
         a, b = seq[:-1], seq[1:]
-        bad = np.flatnonzero(start[b] < start[a] + p[a] - tol)
+        bad = np.flatnonzero(start[b] < start[a] + p[a])
         for i in bad.tolist():
-            found.add("overlap", f"job {int(b[i])} starts at {start[b[i]]:g} before job "
+            found.add("overlap", f"job {int(b[i])} starts at {start[b[i]]} before job "
                                  f"{int(a[i])} (before it in the sequence) ends at "
-                                 f"{start[a[i]] + p[a[i]]:g}")
+                                 f"{start[a[i]] + p[a[i]]}")
     return seq, start
 
 

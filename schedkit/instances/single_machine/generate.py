@@ -11,12 +11,19 @@ from ..generating import (
     check_float,
     check_int,
     check_seed,
+    check_size,
     fmt,
     provenance,
 )
 from .model import SingleMachine
 
-__all__ = ["single_machine", "due_date_range", "CHOICES"]
+__all__ = ["single_machine", "due_date_range", "CHOICES", "MAX_JOBS"]
+
+#: Most jobs of a generated instance. With p_j <= 100, w_j <= 10 and due dates in [0, 1.5·P],
+#: every objective is at most 10n·100n = 1000·n² = 4·10**15 < 2**53 (the model's exactness cap
+#: never refuses a generated instance); 2·10**6 jobs take about 0.4 GB and 9 s through
+#: ``schedkit generate``.
+MAX_JOBS = 2 * 10**6
 
 CHOICES = {"objective": ("auto", *SingleMachine.objectives)}
 
@@ -100,9 +107,12 @@ def single_machine(
     dates.
     The OR-Library files themselves came from another random stream: this generator has their
     distribution, not their numbers.
+
+    Size cap: ``n <= MAX_JOBS`` (2·10**6), which also keeps every objective below 2**53.
     """
     seed = check_seed(seed)
     n = check_int(n, "n", min_value=1)
+    check_size(n, "n", MAX_JOBS, "n jobs")
     tf = check_float(tf, "tf", min_value=0.0, max_value=1.0)
     rdd = check_float(rdd, "rdd", min_value=0.0, max_value=1.0)
     weighted = check_bool(weighted, "weighted")

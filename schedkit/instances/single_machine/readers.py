@@ -5,7 +5,10 @@ L.N. Van Wassenhove, "Local search heuristics for the single machine total weigh
 scheduling problem", INFORMS J. Computing 10:341-350, 1998): a flat stream of whitespace-separated
 integers, line breaks irrelevant; for each instance in turn, n processing times, then n weights,
 then n due dates. n is not in the file: it comes from the file name ``wtN.txt`` or the option
-``n=``. Option ``instance=k`` (1-based, default 1) picks the instance; it is named ``wtN-k``.
+``n=``, and must be plausible for the file: one instance needs 3n integers. Option
+``instance=k`` (1-based, default 1) picks the instance; it is named ``wtN-k``. The instance's
+exactness cap (:mod:`~schedkit.instances.single_machine.model`) is reported with the line of the
+integer it names.
 
 Best-known values are attached as :class:`~schedkit.instances.base.Bounds` when a best-known file
 lies in the same folder: ``wtbestNb.txt`` (OR-Library's newest, with the dynasearch improvements
@@ -26,7 +29,16 @@ import numpy as np
 
 from ..base import Bounds
 from ..errors import InputError
-from ..text import Format, Options, file_cache, iter_tokens, read_csv_rows, read_text, to_int
+from ..text import (
+    Format,
+    Options,
+    file_cache,
+    iter_tokens,
+    read_csv_rows,
+    read_text,
+    relocate,
+    to_int,
+)
 from .model import SingleMachine
 
 __all__ = ["FORMATS", "read_orlib_wt", "wt_size_from_name", "count_wt_instances"]
@@ -66,6 +78,9 @@ def _stream(path: Path, n: int) -> tuple[np.ndarray, np.ndarray]:
         lines.append(line)
     if not values:
         raise InputError("file is empty", source=str(path))
+    if len(values) < 3 * n:
+        raise InputError(f"n = {n} needs 3*n = {3 * n} integers per instance, the file holds "
+                         f"{len(values)}", field="n", line=lines[-1], source=str(path))
     if len(values) % (3 * n):
         field, note = _where(len(values), n)
         raise InputError(f"unexpected end of file: {len(values)} integers is not a multiple of "
@@ -151,7 +166,7 @@ def read_orlib_wt(text: str, path: Path, opts: Options) -> SingleMachine:
         raise InputError("cannot tell n from the file name (expected wtN.txt); pass n=",
                          field="options.n")
     k = opts.get_int("instance", 1, min_value=1)
-    values, _ = _stream(path, n)
+    values, lines = _stream(path, n)
     if k > values.shape[0]:
         raise InputError(f"the file holds {values.shape[0]} instances of n = {n}, got {k}",
                          field="options.instance")
@@ -163,8 +178,16 @@ def read_orlib_wt(text: str, path: Path, opts: Options) -> SingleMachine:
     if found is not None:
         bounds, extra = found
         meta.update(extra)
-    return SingleMachine(processing=p, weight=w, due=d, name=f"{path.stem}-{k}",
-                         objective="total_weighted_tardiness", bounds=bounds, meta=meta)
+    try:
+        return SingleMachine(processing=p, weight=w, due=d, name=f"{path.stem}-{k}",
+                             objective="total_weighted_tardiness", bounds=bounds, meta=meta)
+    except InputError as err:
+        def line_of(match: re.Match[str]) -> int:
+            return int(lines[k - 1, _PARTS.index(match.group(1)), int(match.group(2))])
+
+        err = relocate(err, r"(processing|weight|due)\[(\d+)\]", line_of)
+        raise InputError(f"{err.message} (instance {k})", field=err.field,
+                         line=err.line) from None
 
 
 #: The single-machine file formats (:mod:`schedkit.instances.readers` collects them).

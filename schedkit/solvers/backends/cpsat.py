@@ -3,16 +3,21 @@
 Every CP-SAT adapter solves through :func:`solve_cpsat`: one seed mapping (into CP-SAT's int32
 ``random_seed``), one minimum time limit (a used-up budget still gets :data:`MIN_TIME_S`, never a
 zero or negative limit) and one stats vocabulary (``backend``, ``cpsat_status``, ``branches``,
-``conflicts``, ``wall_time_s``).
+``conflicts``, ``wall_time_s``). The solve runs under :func:`.watch.run_watched`: CP-SAT's own
+Ctrl-C handling is off (``catch_sigint_signal``) and schedkit's interruption, or the deadline,
+calls ``stop_search``, after which CP-SAT returns its incumbent.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..result import Status
+from .watch import run_watched
 
 __all__ = ["MIN_TIME_S", "CpSatRun", "cpsat_seed", "solve_cpsat"]
 
@@ -44,7 +49,8 @@ def cpsat_seed(seed: int) -> int:
 
 
 def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int,
-                parameters: Mapping[str, Any] | None = None, log: bool = False) -> CpSatRun:
+                parameters: Mapping[str, Any] | None = None, log: bool = False,
+                interrupt: threading.Event | None = None) -> CpSatRun:
     """Solve a ``cp_model.CpModel``; statuses map one to one (CP-SAT proves what it says).
 
     Parameters
@@ -59,19 +65,30 @@ def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int
         Further ``SatParameters`` fields the model needs (``{"repair_hint": True}``, …).
     log
         Print CP-SAT's search log.
+    interrupt
+        Set (by Ctrl-C): stop the search and return the incumbent.
     """
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
     prm = solver.parameters
+    deadline = None
     if time_limit is not None:
         prm.max_time_in_seconds = max(MIN_TIME_S, float(time_limit))
+        deadline = time.perf_counter() + prm.max_time_in_seconds
     prm.num_workers = int(workers)
     prm.random_seed = cpsat_seed(seed)
     prm.log_search_progress = log
+    prm.catch_sigint_signal = False  # schedkit's own Ctrl-C handling stops the search
     for key, value in (parameters or {}).items():
         setattr(prm, key, value)
-    code = solver.solve(model)
+    watched = run_watched(lambda: solver.solve(model), deadline=deadline, interrupt=interrupt,
+                          stop=solver.stop_search)
+    if not watched.finished:
+        return CpSatRun(Status.UNKNOWN, None, None, solver,
+                        {"backend": "cp-sat", "cpsat_status": "ABANDONED",
+                         "stopped": watched.stopped})
+    code = watched.value
     status = {
         cp_model.OPTIMAL: Status.OPTIMAL,
         cp_model.FEASIBLE: Status.FEASIBLE,
@@ -83,7 +100,10 @@ def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int
         Status.OPTIMAL, Status.FEASIBLE) else None
     bound = float(solver.best_objective_bound) if has_objective and status not in (
         Status.INFEASIBLE, Status.ERROR) else None
-    stats = {"backend": "cp-sat", "cpsat_status": solver.status_name(code),
-             "branches": int(solver.num_branches), "conflicts": int(solver.num_conflicts),
-             "wall_time_s": float(solver.wall_time)}
+    stats: dict[str, Any] = {
+        "backend": "cp-sat", "cpsat_status": solver.status_name(code),
+        "branches": int(solver.num_branches), "conflicts": int(solver.num_conflicts),
+        "wall_time_s": float(solver.wall_time)}
+    if watched.stopped:
+        stats["stopped"] = watched.stopped
     return CpSatRun(status, objective, bound, solver, stats)

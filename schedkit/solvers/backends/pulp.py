@@ -6,11 +6,14 @@ so CBC must also say "Optimal solution found" (not "Stopped") in its log, and Hi
 status must be ``kOptimal``. The dual bound reported is CBC's "Lower bound" log line or HiGHS's
 ``mip_dual_bound`` (the models are minimisations).
 
-Time limit: CBC reads its clock only between phases (MIP-start heuristics, root LP), so a
-watchdog kills it — only the ``cbc`` children of this process — when it runs max(1 s, 10 %) past
-its limit; the run is then ``unknown`` with ``cbc_killed_past_limit`` in the stats. The bundled
-CBC 2.10 can crash reading a MIP start when the limit falls during its start heuristics; the
-solve is then retried without the start for the time left.
+Time limit and Ctrl-C: the solve runs under :func:`.watch.run_watched`. CBC reads its clock only
+between phases (MIP-start heuristics, root LP), so at the deadline — or on schedkit's
+interruption — the ``cbc`` children of this process get a SIGINT, on which CBC stops as at a
+limit and reports its incumbent; a quarter of a second later they are killed (the run is then
+``unknown`` with ``cbc_killed_past_limit`` in the stats). HiGHS is asked to ``cancelSolve``.
+PuLP's model and solution files go to a temporary folder that is removed afterwards. The
+bundled CBC 2.10 can crash reading a MIP start when the limit falls during its start
+heuristics; the solve is then retried without the start for the time left.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from ...instances import InputError
 from ..result import Status
+from .watch import run_watched
 
 __all__ = ["BACKENDS", "MIN_TIME_S", "PulpRun", "solve_pulp", "read_cbc_log"]
 
@@ -74,9 +78,10 @@ def read_cbc_log(text: str) -> dict[str, Any]:
     return out
 
 
-def _kill_own_cbc() -> int:
-    """SIGKILL the ``cbc`` processes that are children of this process; returns how many."""
-    killed = 0
+def _signal_own_cbc(signum: int) -> int:
+    """Send ``signum`` to the ``cbc`` processes that are children of this process; returns how
+    many."""
+    sent = 0
     me = os.getpid()
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
         if not entry.name.isdigit():
@@ -89,59 +94,64 @@ def _kill_own_cbc() -> int:
         fields = stat[stat.rfind(")") + 2:].split()
         if comm == "cbc" and len(fields) > 1 and int(fields[1]) == me:
             try:
-                os.kill(int(entry.name), signal.SIGKILL)
-                killed += 1
+                os.kill(int(entry.name), signum)
+                sent += 1
             except OSError:
                 pass
-    return killed
-
-
-def _grace(seconds: float) -> float:
-    """How long past its limit CBC may run before it is killed."""
-    return max(1.0, 0.1 * seconds)
+    return sent
 
 
 def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
-             warm_start: bool) -> tuple[bool, float | None, dict[str, Any]]:
+             warm_start: bool, interrupt: threading.Event | None
+             ) -> tuple[bool, float | None, dict[str, Any]]:
     """(proved, lower bound from the log, stats) of a CBC run."""
     import pulp
 
     t0 = time.perf_counter()
+    deadline = None if time_limit is None else t0 + time_limit
     stats: dict[str, Any] = {}
     # Seeds 1 … 2^30: positive and inside CBC's int parameters whatever schedkit's seed is.
-    options = [f"randomSeed {1 + seed % 2**30}", f"randomCbcSeed {1 + seed % 2**30}"]
+    # CBC's clock counts CPU seconds unless told otherwise: on a loaded machine a limit in CPU
+    # seconds runs long past the same limit in wall-clock seconds.
+    options = [f"randomSeed {1 + seed % 2**30}", f"randomCbcSeed {1 + seed % 2**30}",
+               "timeMode elapsed"]
     with tempfile.TemporaryDirectory(prefix="schedkit-cbc-") as tmp:
         log = Path(tmp) / "cbc.log"
-        watchdog = {"fired": False}
+        watchdog = {"killed": False}
+
+        def stop() -> None:
+            _signal_own_cbc(signal.SIGINT)  # CBC stops as at a limit and reports its incumbent
+
+        def kill() -> None:
+            watchdog["killed"] = _signal_own_cbc(signal.SIGKILL) > 0 or watchdog["killed"]
 
         def attempt(with_start: bool, limit: float | None) -> None:
-            done = threading.Event()
             if limit is not None:
-                deadline = time.perf_counter() + limit + _grace(limit)
-
-                def watch() -> None:
-                    # Poll: PuLP may still be writing the model when the deadline passes.
-                    while not done.wait(0.1):
-                        if time.perf_counter() > deadline and _kill_own_cbc() > 0:
-                            watchdog["fired"] = True
-
-                threading.Thread(target=watch, daemon=True).start()
-            try:
-                with warnings.catch_warnings():
-                    # PuLP 3.3 deprecates its bundled CBC in favour of a separately installed
-                    # one; the bundled binary is what `pip install pulp` provides.
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=workers,
-                                               gapRel=0.0, warmStart=with_start,
-                                               logPath=str(log), options=options)
-                prob.solve(solver)
-            finally:
-                done.set()
+                # CBC starts its clock only after PuLP wrote the model and before it writes
+                # the solution: keep a fifth of the time for that, so that it stops by itself
+                # before the watchdog has to kill it (and its incumbent with it).
+                limit = max(MIN_TIME_S, 0.8 * limit - 0.1)
+            with warnings.catch_warnings():
+                # PuLP 3.3 deprecates its bundled CBC in favour of a separately installed
+                # one; the bundled binary is what `pip install pulp` provides.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=limit, threads=workers,
+                                           gapRel=0.0, warmStart=with_start,
+                                           logPath=str(log), options=options)
+            solver.tmpDir = tmp  # PuLP's .mps/.mst/.sol files go where they are cleaned up
+            watched = run_watched(lambda: prob.solve(solver), deadline=deadline,
+                                  interrupt=interrupt,
+                                  stop=stop, kill=kill)
+            if watched.stopped:
+                stats["stopped"] = watched.stopped
+            if not watched.finished:
+                watchdog["killed"] = True
+                raise pulp.PulpSolverError("CBC given up past the time limit")
 
         try:
             attempt(warm_start, time_limit)
         except pulp.PulpSolverError:
-            if watchdog["fired"]:
+            if watchdog["killed"]:
                 stats["cbc_killed_past_limit"] = True
                 return False, None, stats
             if not warm_start:
@@ -157,8 +167,8 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
     return proved, info.get("lower"), stats
 
 
-def _run_highs(prob: Any, time_limit: float | None, workers: int,
-               seed: int) -> tuple[bool, float | None, dict[str, Any]]:
+def _run_highs(prob: Any, time_limit: float | None, workers: int, seed: int,
+               interrupt: threading.Event | None) -> tuple[bool, float | None, dict[str, Any]]:
     """(proved, mip_dual_bound, stats) of a HiGHS run."""
     import pulp
 
@@ -173,26 +183,58 @@ def _run_highs(prob: Any, time_limit: float | None, workers: int,
         raise InputError(f"highspy is installed but cannot be loaded ({err}); reinstall it "
                          "(pip install 'highspy>=1.11,<1.13') or use backend=cbc",
                          field="option backend") from None
-    solver = pulp.HiGHS(msg=False, timeLimit=time_limit, threads=workers, gapRel=0.0,
-                        random_seed=seed % 2**31)
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    cancelled = threading.Event()
+
+    class WatchedHiGHS(pulp.HiGHS):
+        """PuLP's HiGHS, started with the time that is really left after PuLP built the model,
+        and cancellable (``cancelSolve`` needs HiGHS's user-interrupt callbacks on)."""
+
+        def callSolver(self, lp: Any) -> None:
+            model = lp.solverModel
+            model.HandleUserInterrupt = True
+            if deadline is not None:
+                model.setOptionValue("time_limit",
+                                     max(MIN_TIME_S, deadline - time.perf_counter()))
+            if not cancelled.is_set():
+                model.run()
+
+    solver = WatchedHiGHS(msg=False, timeLimit=time_limit, threads=workers, gapRel=0.0,
+                          random_seed=seed % 2**31)
     if not solver.available():
         raise InputError("the HiGHS backend is unavailable in PuLP (highspy did not load "
                          "when PuLP was imported); use backend=cbc", field="option backend")
-    prob.solve(solver)
+    def cancel() -> None:
+        cancelled.set()
+        model = getattr(prob, "solverModel", None)
+        if model is not None:
+            model.cancelSolve()
+
+    watched = run_watched(lambda: prob.solve(solver), deadline=deadline, interrupt=interrupt,
+                          stop=cancel, kill=cancel)
+    if not watched.finished:
+        return False, None, {"highs_status": "given up past the time limit",
+                             "stopped": watched.stopped, "highs_abandoned": True}
     model = prob.solverModel
     status = model.getModelStatus()
     info = model.getInfo()
-    stats = {"highs_status": model.modelStatusToString(status),
-             "nodes": int(info.mip_node_count)}
+    # PuLP reads "interrupted" as "integer feasible" even when HiGHS has no solution yet.
+    stats: dict[str, Any] = {"highs_status": model.modelStatusToString(status),
+                             "nodes": int(info.mip_node_count),
+                             "highs_has_solution": int(info.primal_solution_status) == 2}
+    if watched.stopped:
+        stats["stopped"] = watched.stopped
     return status == highspy.HighsModelStatus.kOptimal, float(info.mip_dual_bound), stats
 
 
 def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: int,
-               seed: int, warm_start: bool = False) -> PulpRun:
+               seed: int, warm_start: bool = False,
+               interrupt: threading.Event | None = None) -> PulpRun:
     """Solve ``prob`` (a ``pulp.LpProblem``, minimising) and say honestly what was proved.
 
     ``warm_start`` passes the variables' initial values to CBC as a first incumbent (HiGHS
-    through PuLP ignores them).
+    through PuLP ignores them). ``interrupt`` set (by Ctrl-C) stops the solver, which then
+    reports its incumbent.
     """
     import pulp
 
@@ -203,9 +245,9 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
         # Never hand the solver a zero limit: a budget used up before it starts gets a little.
         time_limit = max(MIN_TIME_S, time_limit)
     if backend == "cbc":
-        proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start)
+        proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start, interrupt)
     else:
-        proved, bound, stats = _run_highs(prob, time_limit, workers, seed)
+        proved, bound, stats = _run_highs(prob, time_limit, workers, seed, interrupt)
     sol = prob.sol_status
     stats = {"backend": backend, **stats,
              "pulp_status": pulp.LpStatus.get(prob.status, str(prob.status)),
@@ -214,7 +256,8 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
     if bound is not None and not math.isfinite(bound):
         bound = None
     has_solution = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if stats.get("cbc_killed_past_limit"):
+    if stats.get("cbc_killed_past_limit") or stats.get("highs_abandoned") or \
+            stats.get("highs_has_solution") is False:
         status, has_solution = Status.UNKNOWN, False
     elif has_solution:
         status = Status.OPTIMAL if proved else Status.FEASIBLE

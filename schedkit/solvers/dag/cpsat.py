@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...formulations.dag.cpsat import build
+from ...formulations.deadline import Deadline, OutOfTime
 from ...heuristics.dag import schedule_metrics
 from ...heuristics.search import StopReason
 from ...instances import DAG
@@ -27,8 +28,14 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
     opts = ctx.options
     warm, best = warm_start(instance, ctx)
     scale = float(opts["scale"]) or None
-    built = build(instance, scale=scale, hint=best.solution() if opts["hint"] else None,
-                  symmetry_breaking=bool(opts["symmetry_breaking"]))
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
+    try:
+        built = build(instance, scale=scale, hint=best.solution() if opts["hint"] else None,
+                      symmetry_breaking=bool(opts["symmetry_breaking"]),
+                      deadline=Deadline(ctx.deadline))
+    except OutOfTime:
+        return warm.out_of_time()
     # The capacity-P cumulative carries the lower-bound reasoning of P|prec|Cmax: with the
     # overload checker and timetable edge finding CP-SAT closes STG graphs whose optimum lies
     # above the critical-path and work bounds (stg50-0001 on 4 processors: 94 proved in
@@ -40,7 +47,7 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
 
         params["search_branching"] = cp_model.FIXED_SEARCH  # the model's strategy, see build()
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed, parameters=params)
+                      seed=ctx.seed, interrupt=ctx.interrupted, parameters=params)
     data = built.data
     stats: dict[str, Any] = {**out.stats, **warm.stats, **built.stats}
     name = out.stats["cpsat_status"]

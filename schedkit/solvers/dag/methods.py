@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...heuristics.dag import LIST_PRIORITIES
+from ...heuristics.dag.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
 from ..registry import Kind, Method, Option
@@ -12,10 +15,12 @@ __all__ = ["METHODS", "AUTO"]
 PROBLEM = "dag"
 _HERE = __name__.rsplit(".", 1)[0]
 
+
 METHODS = (
     Method("baseline", PROBLEM, solution_adapter(
         "schedkit.heuristics.dag.baseline:baseline_solution"), Kind.HEURISTIC,
-        "trivial feasible schedule: everything on one processor in topological order"),
+        "trivial feasible schedule: everything on one processor in topological order",
+        warm_up=partial(warm_up, "baseline")),
     Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
            "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
            options=(
@@ -24,26 +29,27 @@ METHODS = (
                Option("symmetry_breaking", bool, True, "order interchangeable processors"),
                Option("scale", float, 0.0, "model time units per instance unit (0: "
                       "automatic)", minimum=0.0),
-           )),
+           ), warm_up=partial(warm_up, "list")),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
-           options=(shared.backend(),)),
+           options=(shared.backend(),), warm_up=partial(warm_up, "list")),
     Method("heft", PROBLEM, f"{_HERE}.list_scheduling:run_heft", Kind.HEURISTIC,
            "HEFT: upward rank, earliest finish time with insertion (Topcuoglu et al. 2002; "
            "Numba)",
            options=(Option("insertion", bool, True, "let a task fill an idle gap between "
-                           "tasks already on a processor"),)),
+                           "tasks already on a processor"),), warm_up=partial(warm_up, "list")),
     Method("cpop", PROBLEM, f"{_HERE}.list_scheduling:run_cpop", Kind.HEURISTIC,
            "CPOP: critical path on its fastest processor, the rest by EFT (Topcuoglu et al. "
-           "2002)"),
+           "2002)", warm_up=partial(warm_up, "list")),
     Method("peft", PROBLEM, f"{_HERE}.list_scheduling:run_peft", Kind.HEURISTIC,
-           "PEFT: optimistic cost table look-ahead (Arabnejad & Barbosa 2014; Numba)"),
+           "PEFT: optimistic cost table look-ahead (Arabnejad & Barbosa 2014; Numba)",
+           warm_up=partial(warm_up, "list")),
     Method("list", PROBLEM, f"{_HERE}.list_scheduling:run_list", Kind.HEURISTIC,
            "list scheduling for P|prec|Cmax and beyond: a task starts as early as it can "
            "(Numba)",
            options=(Option("priority", str, "bottom_level", "bottom_level (b-level), hlfet "
                            "(static level), etf (earliest task first) or random (seeded)",
-                           choices=LIST_PRIORITIES),)),
+                           choices=LIST_PRIORITIES),), warm_up=partial(warm_up, "list")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

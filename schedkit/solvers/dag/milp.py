@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...formulations.dag.milp import build
+from ...formulations.deadline import Deadline, OutOfTime
 from ...heuristics.dag import schedule_metrics
 from ...heuristics.search import StopReason
 from ...instances import DAG
@@ -28,9 +29,15 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
     reports one."""
     backend = str(ctx.options["backend"])
     warm, best = warm_start(instance, ctx)
-    model = build(instance, big_m=best.makespan, name=f"dag_{instance.name}"[:60])
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
+    try:
+        model = build(instance, big_m=best.makespan, name=f"dag_{instance.name}"[:60],
+                      deadline=Deadline(ctx.deadline))
+    except OutOfTime:
+        return warm.out_of_time()
     out = solve_pulp(model.problem, backend=backend, time_limit=ctx.time_left(),
-                     workers=ctx.workers, seed=ctx.seed)
+                     workers=ctx.workers, seed=ctx.seed, interrupt=ctx.interrupted)
     stats: dict[str, Any] = {**out.stats, "big_m": model.big_m, "order_pairs": model.pairs,
                              **warm.stats, "symmetry_breaking": model.symmetry_breaking}
     schedule = best

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.jobshop import build_cpsat
 from ...heuristics.jobshop import flat_starts, start_lists
 from ...heuristics.search import StopReason
@@ -29,9 +30,15 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     hint = None if warm.solution is None else flat_starts(warm.solution)
     horizon = int(warm.objective) if warm.objective is not None and \
         instance.objective == "makespan" else None
-    built = build_cpsat(instance, horizon=horizon, strong=strong, hint=hint)
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
+    try:
+        built = build_cpsat(instance, horizon=horizon, strong=strong, hint=hint,
+                            deadline=Deadline(ctx.deadline))
+    except OutOfTime:
+        return warm.out_of_time()
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed)
+                      seed=ctx.seed, interrupt=ctx.interrupted)
     stats.update(out.stats)
     stats["horizon"] = built.horizon
     detail = f"CP-SAT {out.stats['cpsat_status']}"

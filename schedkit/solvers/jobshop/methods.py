@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...heuristics.jobshop.dispatch import DEFAULT_ATC_K, MODES, RULES
 from ...heuristics.jobshop.tabu import DEFAULT_RESTART
+from ...heuristics.jobshop.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
 from ..registry import Kind, Method, Option
@@ -17,10 +20,11 @@ _WARM = "the best dispatching rule + tabu search (makespan)"
 _HINT_TIME = ("a third of the time limit, or 2 s without one; the search also ends after "
               "100 000 iterations without a new best")
 
+
 METHODS = (
     Method("baseline", PROBLEM, solution_adapter(
         "schedkit.heuristics.jobshop.baseline:baseline_solution"), Kind.HEURISTIC,
-        "trivial feasible schedule: jobs one after another"),
+        "trivial feasible schedule: jobs one after another", warm_up=partial(warm_up, "baseline")),
     Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
            "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
            options=(
@@ -29,22 +33,23 @@ METHODS = (
                       "none of these", choices=("strong", "textbook")),
                shared.hint(_WARM + " (strong model)"),
                shared.hint_time(_HINT_TIME),
-           )),
+           ), warm_up=partial(warm_up, "dispatch", "tabu")),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "Manne's disjunctive MILP through PuLP (CBC bundled, HiGHS with highspy); honest "
            "time-limited status",
-           options=(shared.backend(), shared.hint(_WARM), shared.hint_time(_HINT_TIME))),
+           options=(shared.backend(), shared.hint(_WARM), shared.hint_time(_HINT_TIME)),
+           warm_up=partial(warm_up, "dispatch", "tabu")),
     Method("dispatch", PROBLEM, f"{_HERE}.dispatch:run", Kind.HEURISTIC,
            "Giffler-Thompson active/non-delay schedule with a priority rule (Numba)",
            options=(
                Option("rule", str, "mwkr", "priority rule", choices=tuple(RULES)),
                Option("mode", str, "active", "schedule generation", choices=MODES),
                _ATC_K,
-           )),
+           ), warm_up=partial(warm_up, "dispatch")),
     Method("dispatch-best", PROBLEM, f"{_HERE}.dispatch:run_best", Kind.HEURISTIC,
            "every dispatching rule in both modes (+ seeded random ones); the best",
            options=(Option("random_runs", int, 10, "random-rule runs per mode", minimum=0),
-                    _ATC_K)),
+                    _ATC_K), warm_up=partial(warm_up, "dispatch")),
     Method("tabu", PROBLEM, f"{_HERE}.tabu:run", Kind.METAHEURISTIC,
            "tabu search, N5 neighbourhood (Nowicki & Smutnicki 1996), random tenure, kicks "
            "(Numba)",
@@ -55,7 +60,7 @@ METHODS = (
                       "kick", minimum=0),
                shared.stall(0),
            ),
-           objectives=("makespan",)),
+           objectives=("makespan",), warm_up=partial(warm_up, "dispatch", "tabu")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

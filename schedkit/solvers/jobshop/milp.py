@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.jobshop import build_milp
 from ...heuristics.jobshop import flat_starts, start_lists
 from ...heuristics.search import StopReason
@@ -26,10 +27,16 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     hint = None if warm.solution is None else flat_starts(warm.solution)
     horizon = int(warm.objective) if warm.objective is not None and \
         instance.objective == "makespan" else None
-    built = build_milp(instance, horizon=horizon, hint=hint)
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
+    try:
+        built = build_milp(instance, horizon=horizon, hint=hint, deadline=Deadline(ctx.deadline))
+    except OutOfTime:
+        return warm.out_of_time()
     stats["big_m"] = built.big_m
     out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=ctx.time_left(),
-                     workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None)
+                     workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None,
+                     interrupt=ctx.interrupted)
     stats.update(out.stats)
     reason = StopReason.FINISHED if out.status in (Status.OPTIMAL, Status.INFEASIBLE) else \
         StopReason.TIME_LIMIT

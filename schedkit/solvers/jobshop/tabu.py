@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ...heuristics.jobshop import tabu_search
-from ...heuristics.search import Stop
+from ...heuristics.jobshop import dispatch_best, tabu_search
 from ...instances import JobShop
 from ..common import SAFETY_S, checked_initial, heuristic_result
 from ..registry import MethodResult, RunContext
@@ -19,12 +18,19 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     """Tabu search from ``initial`` or the best dispatching schedule."""
     o = ctx.options
     initial = checked_initial(instance, ctx)
+    source = "initial"
+    if initial is None:
+        # The start: the best dispatching rule, as many rules as a quarter of the time allows.
+        quarter = None if ctx.time_limit is None else ctx.started + 0.25 * ctx.time_limit
+        initial, _ = dispatch_best(instance, seed=ctx.seed, deadline=quarter,
+                                   interrupt=ctx.interrupted.is_set)
+        source = "dispatch-best"
     iterations = o["iterations"] or None
     if ctx.time_limit is None and iterations is None:
         iterations = DEFAULT_ITERATIONS
-    stop = Stop(time_limit=ctx.time_left(SAFETY_S), iterations=iterations, stall=o["stall"])
+    stop = ctx.stop(iterations=iterations, stall=o["stall"], reserve=SAFETY_S)
     sol, makespan, stats = tabu_search(instance, initial, stop, seed=ctx.seed,
                                        restart=o["restart"], strength=o["strength"])
-    stats["start"] = "initial" if initial is not None else "dispatch-best"
+    stats["start"] = source
     return heuristic_result(sol, objective=makespan, stats=stats,
                             stop_reason=stats.pop("stopped"))

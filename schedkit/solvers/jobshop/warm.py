@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ...heuristics.jobshop import dispatch_best, tabu_search
-from ...heuristics.search import Stop
 from ...instances import JobShop
 from ...instances.evaluate import objective
 from ..common import WarmStart, checked_initial
@@ -37,15 +37,23 @@ def warm_start(instance: JobShop, ctx: RunContext) -> WarmStart:
     if not ctx.options["hint"]:
         return WarmStart()
     stats: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    seconds = hint_seconds(instance, ctx)
+    # With a time limit the warm start takes `seconds` (or, without tabu, a third of the limit)
+    # in all: the dispatching rules get at most half of it.
+    budget = None if ctx.time_limit is None else (seconds or ctx.time_limit / 3)
     sol = checked_initial(instance, ctx)
     if sol is not None:
         stats["hint_from"] = "initial"
     else:
-        sol, info = dispatch_best(instance, seed=ctx.seed)
+        sol, info = dispatch_best(instance, seed=ctx.seed,
+                                  deadline=None if budget is None else t0 + budget / 2,
+                                  interrupt=ctx.interrupted.is_set)
         stats["hint_from"] = info["best_rule"]
-    seconds = hint_seconds(instance, ctx)
-    if seconds > 0:
-        sol, _, ts = tabu_search(instance, sol, Stop(time_limit=seconds, stall=HINT_STALL),
+    left = seconds - (time.perf_counter() - t0) if budget is not None else seconds
+    if left > 0.05 * seconds:  # a search too short to make a difference is not started
+        sol, _, ts = tabu_search(instance, sol,
+                                 ctx.stop(time_limit=max(0.0, left), stall=HINT_STALL),
                                  seed=ctx.seed)
         stats["hint_from"] += "+tabu"
         stats["hint_tabu_iterations"] = ts["iterations"]

@@ -33,6 +33,8 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     stats: dict[str, Any] = dict(warm.stats)
     hint = None if warm.solution is None else np.asarray(warm.solution["sequence"])
     upper = warm.objective
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
     lb = lower_bound(instance)
     built = model_cpsat.build(instance, hint=hint, upper=upper, lower=lb,
                               dominance=ctx.options["dominance"])
@@ -40,7 +42,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     # The hint may break a dominance precedence: CP-SAT repairs it.
     params = {"repair_hint": True} if hint is not None else {}
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed, parameters=params)
+                      seed=ctx.seed, interrupt=ctx.interrupted, parameters=params)
     stats.update(out.stats)
     bound = lb if out.bound is None or abs(out.bound) >= 1e300 else max(out.bound, lb)
     detail = f"CP-SAT {out.stats['cpsat_status']}"

@@ -25,13 +25,14 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
                          f"{limit} (raise --option max_jobs=… at your own risk, or use cpsat, "
                          "milp or ls)", field="method")
     try:
-        found = H.dp_optimum(instance, time_limit=ctx.time_limit)
+        found = H.dp_optimum(instance, time_limit=ctx.time_left(),
+                             interrupt=ctx.interrupted.is_set)
     except MemoryError as err:
         return MethodResult(None, Status.UNKNOWN, stop_reason=StopReason.MEMORY_LIMIT,
                             stop_detail=f"DP out of label memory: {err}")
     if found is None:
         return MethodResult(None, Status.UNKNOWN, stop_reason=StopReason.TIME_LIMIT,
-                            stop_detail="time limit before the DP finished")
+                            stop_detail="stopped before the DP finished")
     seq, value, stats = found
     return MethodResult(H.solution(instance, seq), Status.OPTIMAL, bound=value, objective=value,
                         stop_detail="DP finished", stats=stats)

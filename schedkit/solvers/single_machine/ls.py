@@ -4,7 +4,6 @@ start)."""
 from __future__ import annotations
 
 from ...heuristics import single_machine as H
-from ...heuristics.search import Stop
 from ...instances import SingleMachine
 from ...instances.evaluate import lower_bound
 from ..common import SAFETY_S
@@ -23,7 +22,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
         iterations = default_iterations(instance.n_jobs)
     source, start = start_sequence(instance, ctx, opts["init"])
     stall = default_stall(instance.n_jobs) if opts["stall"] < 0 else opts["stall"]
-    stop = Stop(time_limit=ctx.time_left(SAFETY_S), iterations=iterations, stall=stall)
+    stop = ctx.stop(iterations=iterations, stall=stall, reserve=SAFETY_S)
     seq, _, stats = H.local_search(instance, start, stop, strength=opts["strength"],
                                    restart=opts["restart"], seed=ctx.seed,
                                    lower=lower_bound(instance))

@@ -3,8 +3,11 @@ runs)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
+from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
 from ..registry import Kind, Method, Option
@@ -36,13 +39,16 @@ _LOOK_AHEAD = {
 }
 assert set(_RULES) == set(RULES), "every rule needs a registry line"
 
+
 METHODS = (
     Method("baseline", PROBLEM, solution_adapter(
         "schedkit.heuristics.single_machine.baseline:baseline_solution"), Kind.HEURISTIC,
-        "trivial feasible schedule: the jobs in the given order"),
+        "trivial feasible schedule: the jobs in the given order",
+        warm_up=partial(warm_up, "baseline")),
     Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
            "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
-           options=(shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE)),
+           options=(shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE),
+           warm_up=partial(warm_up, "rules", "ls")),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
            options=(
@@ -50,14 +56,14 @@ METHODS = (
                Option("model", str, "positional", "positional (Keha et al.) or time-indexed "
                       "(Sousa & Wolsey)", choices=("positional", "time_indexed")),
                shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE,
-           )),
+           ), warm_up=partial(warm_up, "rules", "ls")),
     Method("dp", PROBLEM, f"{_HERE}.dp:run", Kind.EXACT,
            "dynamic program over the 2^n subsets (Pareto labels with release dates)",
            options=(Option("max_jobs", int, DP_DEFAULT_MAX_JOBS, "refuse instances with more "
-                           "jobs", minimum=1),)),
+                           "jobs", minimum=1),), warm_up=partial(warm_up, "rules", "dp")),
     *(Method(rule, PROBLEM, f"{_HERE}.rules:run_rule", Kind.HEURISTIC, summary + " (Numba)",
              options=(_LOOK_AHEAD[rule],) if rule in _LOOK_AHEAD else (),
-             fixed={"rule": rule})
+             fixed={"rule": rule}, warm_up=partial(warm_up, "rules"))
       for rule, summary in _RULES.items()),
     Method("ls", PROBLEM, f"{_HERE}.ls:run", Kind.METAHEURISTIC,
            "iterated local search: interchange/insertion descents, random kicks (Numba, seeded)",
@@ -68,7 +74,7 @@ METHODS = (
                shared.stall(-1, "max(2000, 50 n)"),
                Option("init", str, "best", "start: the best rule, or one rule",
                       choices=("best", *RULES)),
-           )),
+           ), warm_up=partial(warm_up, "rules", "ls")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

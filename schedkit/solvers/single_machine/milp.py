@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.single_machine import milp as model_milp
 from ...heuristics import single_machine as H
 from ...heuristics.search import StopReason
@@ -35,7 +36,13 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     stats: dict[str, Any] = {"model": opts["model"], **warm.stats}
     hint = None if warm.solution is None else np.asarray(warm.solution["sequence"])
     upper = warm.objective
-    built = model_milp.build(instance, opts["model"], dominance=opts["dominance"], hint=hint)
+    if ctx.interrupted.is_set():
+        return warm.interrupted()
+    try:
+        built = model_milp.build(instance, opts["model"], dominance=opts["dominance"], hint=hint,
+                                 deadline=Deadline(ctx.deadline))
+    except OutOfTime:
+        return warm.out_of_time()
     stats.update(horizon=built.horizon, precedences=built.precedences,
                  variables=built.problem.numVariables(),
                  constraints=built.problem.numConstraints(),
@@ -49,7 +56,8 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
                                 stop_detail="time limit reached while building; warm start "
                                             "returned")
     out = solve_pulp(built.problem, backend=opts["backend"], time_limit=seconds,
-                     workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None)
+                     workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None,
+                     interrupt=ctx.interrupted)
     stats.update(out.stats)
     lb = lower_bound(instance)
     bound = lb if out.bound is None else max(out.bound, lb)

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from ...heuristics import single_machine as H
-from ...heuristics.search import Stop
 from ...instances import SingleMachine
 from ..common import WarmStart, checked_initial
 from ..registry import RunContext
@@ -60,8 +59,8 @@ def warm_start(inst: SingleMachine, ctx: RunContext) -> WarmStart:
     if seconds > 0:
         n = inst.n_jobs
         seq, value, ls_stats = H.local_search(
-            inst, seq, Stop(time_limit=seconds, iterations=default_iterations(n),
-                            stall=default_stall(n)), seed=ctx.seed)
+            inst, seq, ctx.stop(time_limit=seconds, iterations=default_iterations(n),
+                                stall=default_stall(n)), seed=ctx.seed)
         stats["hint_from"] = f"{source}+ls"
         stats["hint_ls_iterations"] = ls_stats["iterations"]
     else:

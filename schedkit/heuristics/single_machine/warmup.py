@@ -1,0 +1,54 @@
+"""Compiling the single-machine kernels before a time limit starts (:func:`warm_up`)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from ...instances import SingleMachine
+from ..search import Stop
+from .baseline import baseline_solution
+from .dp import dp_optimum
+from .local_search import local_search
+from .rules import RULES, rule_sequence
+from .sequences import sequence_value, solution
+
+__all__ = ["PARTS", "warm_up"]
+
+
+def _tiny(release: bool) -> SingleMachine:
+    return SingleMachine(processing=[3, 1, 2, 2], due=[4, 2, 6, 5], weight=[1, 2, 1, 3],
+                         release=[0, 2, 1, 0] if release else None, name="warm-up")
+
+
+@cache
+def _part(name: str) -> None:
+    if name == "baseline":
+        baseline_solution(_tiny(False))
+    elif name == "rules":
+        for release in (False, True):  # release dates take another path of the kernels
+            inst = _tiny(release)
+            for rule in RULES:
+                seq = rule_sequence(inst, rule)
+                sequence_value(inst, seq)
+                solution(inst, seq)
+    elif name == "ls":
+        inst = _tiny(False)
+        local_search(inst, np.arange(inst.n_jobs, dtype=np.int64), Stop(iterations=3))
+    elif name == "dp":
+        for release in (False, True):
+            dp_optimum(_tiny(release))
+    else:
+        raise ValueError(f"no single-machine warm-up part {name!r} (parts: {', '.join(PARTS)})")
+
+
+#: The parts :func:`warm_up` can compile.
+PARTS = ("baseline", "rules", "ls", "dp")
+
+
+def warm_up(*parts: str) -> None:
+    """Compile (or load from Numba's cache) the kernels of ``parts`` by running them once on a
+    tiny instance; each part at most once per process."""
+    for name in parts:
+        _part(name)
