@@ -13,3 +13,29 @@ def test_cbc_log_reader() -> None:
                                      "nodes": 77}
     assert read_cbc_log("Result - Optimal solution found\n")["result"].startswith("Optimal")
     assert read_cbc_log("garbage") == {}
+
+
+def test_a_solver_stopped_at_its_deadline_leaves_no_files(tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    import schedkit as sk
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    res = sk.solve("ta41", "milp", time_limit=1.5, options={"hint_time": 0.2})
+    assert res.verified
+    assert list(tmp_path.iterdir()) == []  # PuLP's .mps/.mst/.sol went with the run's folder
+
+
+def test_dispatch_best_tries_only_what_the_time_allows() -> None:
+    import schedkit as sk
+
+    # 32 rules on 20 000 operations take seconds; 0.2 s allows a few.
+    inst = sk.generate("jobshop", jobs=1000, machines=20, seed=2)
+    res = sk.solve(inst, "dispatch-best", time_limit=0.2)
+    assert res.verified and res.stop_reason == sk.StopReason.TIME_LIMIT
+    assert res.stats["stopped"] == "time limit" and "rules tried" in res.stop_detail
+    tried = len(res.stats["rule_objectives"])
+    assert 1 <= tried < 32
+    full = sk.solve("ft06", "dispatch-best")
+    assert full.stop_reason == sk.StopReason.FINISHED and "stopped" not in full.stats
+    assert len(full.stats["rule_objectives"]) == 32
