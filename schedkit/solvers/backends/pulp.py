@@ -6,11 +6,13 @@ so CBC must also say "Optimal solution found" (not "Stopped") in its log, and Hi
 status must be ``kOptimal``. The dual bound reported is CBC's "Lower bound" log line or HiGHS's
 ``mip_dual_bound`` (the models are minimisations).
 
-Time limit and Ctrl-C: the solve runs under :func:`.watch.run_watched`. CBC reads its clock only
-between phases (MIP-start heuristics, root LP), so at the deadline — or on schedkit's
-interruption — the ``cbc`` children of this process get a SIGINT, on which CBC stops as at a
-limit and reports its incumbent; a quarter of a second later they are killed (the run is then
-``unknown`` with ``cbc_killed_past_limit`` in the stats). HiGHS is asked to ``cancelSolve``.
+Time limit and Ctrl-C: the solve runs under :func:`.watch.run_watched`. CBC counts wall-clock
+seconds and gets four fifths of the time (PuLP writes the model before CBC's clock starts and
+reads the solution after it stops); it reads its clock only between phases (MIP-start
+heuristics, root LP), so a quarter of a second past the deadline — or of schedkit's
+interruption — the ``cbc`` children of this process are killed (the bundled CBC does not stop
+cleanly on SIGINT). The run is then ``unknown`` with ``cbc_killed_past_limit`` in the stats,
+and the adapter falls back on its warm start. HiGHS is asked to ``cancelSolve``.
 PuLP's model and solution files go to a temporary folder that is removed afterwards. The
 bundled CBC 2.10 can crash reading a MIP start when the limit falls during its start
 heuristics; the solve is then retried without the start for the time left.
@@ -120,7 +122,7 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
         watchdog = {"killed": False}
 
         def stop() -> None:
-            _signal_own_cbc(signal.SIGINT)  # CBC stops as at a limit and reports its incumbent
+            pass  # a SIGINT makes the bundled CBC exit without its incumbent: wait, then kill
 
         def kill() -> None:
             watchdog["killed"] = _signal_own_cbc(signal.SIGKILL) > 0 or watchdog["killed"]
@@ -139,9 +141,14 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
                                            gapRel=0.0, warmStart=with_start,
                                            logPath=str(log), options=options)
             solver.tmpDir = tmp  # PuLP's .mps/.mst/.sol files go where they are cleaned up
-            watched = run_watched(lambda: prob.solve(solver), deadline=deadline,
-                                  interrupt=interrupt,
-                                  stop=stop, kill=kill)
+            try:
+                watched = run_watched(lambda: prob.solve(solver), deadline=deadline,
+                                      interrupt=interrupt, stop=stop, kill=kill)
+            except pulp.PulpSolverError:
+                if interrupt is not None and interrupt.is_set():
+                    # A Ctrl-C from the terminal reaches CBC too (one process group): it exits.
+                    watchdog["killed"] = True
+                raise
             if watched.stopped:
                 stats["stopped"] = watched.stopped
             if not watched.finished:
@@ -157,9 +164,17 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
             if not warm_start:
                 raise
             stats["cbc_crashed_with_mip_start"] = True
-            left = None if time_limit is None else \
-                max(MIN_TIME_S, time_limit - (time.perf_counter() - t0))
-            attempt(False, left)
+            left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+            if left is not None and left < 4 * MIN_TIME_S:
+                stats["cbc_no_time_to_retry"] = True
+                return False, None, stats
+            try:
+                attempt(False, left)
+            except pulp.PulpSolverError:
+                if watchdog["killed"]:
+                    stats["cbc_killed_past_limit"] = True
+                    return False, None, stats
+                raise
         info = read_cbc_log(log.read_text(errors="replace")) if log.exists() else {}
     result = info.get("result", "")
     proved = prob.sol_status == pulp.LpSolutionOptimal and result.startswith("Optimal")
@@ -256,8 +271,8 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
     if bound is not None and not math.isfinite(bound):
         bound = None
     has_solution = sol in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
-    if stats.get("cbc_killed_past_limit") or stats.get("highs_abandoned") or \
-            stats.get("highs_has_solution") is False:
+    if stats.get("cbc_killed_past_limit") or stats.get("cbc_no_time_to_retry") or \
+            stats.get("highs_abandoned") or stats.get("highs_has_solution") is False:
         status, has_solution = Status.UNKNOWN, False
     elif has_solution:
         status = Status.OPTIMAL if proved else Status.FEASIBLE
