@@ -150,7 +150,8 @@ def _jsonable(obj: Any) -> Any:
 
 
 @cache
-def _schema() -> dict[str, Any]:
+def result_schema() -> dict[str, Any]:
+    """The results schema ``result.schema.json`` (read once; callers must not modify it)."""
     text = resources.files("schedkit.solvers").joinpath("result.schema.json").read_text()
     return json.loads(text)
 
@@ -163,9 +164,16 @@ def validate_record(record: Any, *, source: str | None = None, line: int | None 
     InputError
         Naming the file, line and the first offending field.
     """
+    check_against(result_schema(), record, source=source, line=line)
+
+
+def check_against(schema: Mapping[str, Any], record: Any, *, source: str | None = None,
+                  line: int | None = None) -> None:
+    """Validate ``record`` against a JSON Schema; InputError naming the file, line and the
+    first offending field."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_schema())
+    validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]

@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,12 @@ from .result import (
     RESULT_SCHEMA,
     Result,
     Status,
+    check_against,
     close,
     gap,
     gap_to_best_known,
     json_lines,
+    result_schema,
 )
 
 __all__ = ["check", "check_file", "FileReport"]
@@ -63,10 +64,7 @@ def _structure() -> dict[str, Any]:
     """The results schema without its conditional part (``allOf``: what an ``optimal`` or
     ``feasible`` record must carry). Those conditions are claims :func:`check` reports as
     findings; a record that breaks the rest cannot be read at all."""
-    text = resources.files("schedkit.solvers").joinpath("result.schema.json").read_text()
-    schema = json.loads(text)
-    schema.pop("allOf", None)
-    return schema
+    return {k: v for k, v in result_schema().items() if k != "allOf"}
 
 
 def _read_record(record: Any, *, source: str | None = None,
@@ -80,14 +78,7 @@ def _read_record(record: Any, *, source: str | None = None,
         Naming the file, line and first offending field when the record is not shaped as a
         result record.
     """
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_structure())
-    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.absolute_path) or "record"
-        raise InputError(err.message, field=where, source=source, line=line)
+    check_against(_structure(), record, source=source, line=line)
     names = {f.name for f in fields(Result)}
     return Result(**{k: v for k, v in record.items() if k in names})
 

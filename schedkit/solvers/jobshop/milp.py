@@ -9,13 +9,13 @@ import numpy as np
 
 from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.jobshop import build_milp
-from ...heuristics.jobshop import flat_starts, start_lists
+from ...heuristics.jobshop import start_lists
 from ...heuristics.search import StopReason
 from ...instances import JobShop
 from ..backends.pulp import solve_pulp
 from ..registry import MethodResult, RunContext
 from ..result import Status
-from .warm import warm_start
+from .warm import hint_and_horizon, warm_start
 
 __all__ = ["run"]
 
@@ -24,9 +24,7 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     """Big-M from the warm start's makespan; honest status from the backend."""
     warm = warm_start(instance, ctx)
     stats: dict[str, Any] = warm.stats
-    hint = None if warm.solution is None else flat_starts(warm.solution)
-    horizon = int(warm.objective) if warm.objective is not None and \
-        instance.objective == "makespan" else None
+    hint, horizon = hint_and_horizon(instance, warm)
     if ctx.interrupted.is_set():
         return warm.interrupted()
     try:

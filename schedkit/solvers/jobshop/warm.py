@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ...heuristics.jobshop import dispatch_best, tabu_search
+import numpy as np
+
+from ...heuristics.jobshop import dispatch_best, flat_starts, tabu_search
 from ...instances import JobShop
 from ...instances.evaluate import objective
 from ..common import WarmStart, checked_initial
 from ..registry import RunContext
 
-__all__ = ["HINT_STALL", "hint_seconds", "warm_start"]
+__all__ = ["HINT_STALL", "hint_seconds", "warm_start", "hint_and_horizon"]
 
 #: The warm start's tabu search ends after this many iterations without a new best (0.1 s on a
 #: 6 × 6 instance, under 1 s on 20 × 20), so that small instances go to the exact model at once.
@@ -60,3 +62,12 @@ def warm_start(instance: JobShop, ctx: RunContext) -> WarmStart:
     value = objective(instance, sol)
     stats["hint_objective"] = value
     return WarmStart(sol, value, stats)
+
+
+def hint_and_horizon(instance: JobShop, warm: WarmStart) -> tuple[np.ndarray | None, int | None]:
+    """The warm start as the exact models take it: flat start times to hint, and its makespan
+    as the horizon (big-M) when the objective is the makespan (``None`` where there is none)."""
+    hint = None if warm.solution is None else flat_starts(warm.solution)
+    horizon = int(warm.objective) if warm.objective is not None and \
+        instance.objective == "makespan" else None
+    return hint, horizon
