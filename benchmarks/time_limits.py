@@ -11,12 +11,13 @@ refuses n > 20, which is reported as such). Each run is a fresh Python process t
 instance and then times the whole ``schedkit.solve(...)`` call (2 workers, seed 0); the process
 start and the instance loading are not counted. "warm": a shared Numba cache filled by
 ``schedkit warmup`` beforehand; "cold": an empty cache per run, as on the first run after
-installing, where ``solve()`` compiles the kernels before the time limit's clock starts
-(``stats.jit_warm_up_s``).
+installing. Loading cached kernels counts in the budget; a compile that takes more than half
+the limit runs before the clock (``schedkit.solvers.solve.WARM_UP_SHARE``,
+``stats.jit_warm_up_s``).
 
-The target (issue 10): the wall time of the call is at most 1.1 × limit + 0.5 s. Rows are
-marked ``OVER`` where it is not; on a cold cache the table shows the wall time and the compile
-time before the clock, and judges the time after it.
+The target (issue 10): the wall time of the call is at most 1.1 × limit + 0.5 s. The table
+judges the time on the clock (the whole call, less a compile done before the clock) and, in a
+second column, the whole call. Rows are marked ``OVER`` where the first is over.
 
 Runs are sequential (one at a time): on a shared 2-core host, time limits are only comparable
 when each run has the cores to itself.
@@ -33,6 +34,8 @@ import tempfile
 from pathlib import Path
 
 import schedkit as sk
+
+WARM_UP_SHARE = sk.solvers.solve.WARM_UP_SHARE
 
 INSTANCES = {
     "ta71": {"load": "ta71"},
@@ -68,6 +71,11 @@ print(json.dumps(out))
 def bound(limit: float) -> float:
     """The wall time a run of ``limit`` seconds may take (issue 10's target)."""
     return 1.1 * limit + 0.5
+
+
+def before_clock(jit_s: float, limit: float) -> float:
+    """The part of the warm-up that ``solve()`` did before the clock started."""
+    return jit_s if jit_s > WARM_UP_SHARE * limit else 0.0
 
 
 def run(instance: str, problem: str, method: str, limit: float, cache_dir: str) -> dict:
@@ -108,8 +116,11 @@ def main() -> int:
                         cache_dir = warm_dir if cache == "warm" else tempfile.mkdtemp(dir=tmp)
                         out = run(name, problem, method, limit, cache_dir)
                         out.update(instance=name, method=method, limit=limit, cache=cache)
-                        after = out["wall_s"] - out.get("jit_s", 0.0)
+                        out["before_clock_s"] = before_clock(out.get("jit_s", 0.0), limit)
+                        after = out["wall_s"] - out["before_clock_s"]
                         out["ok"] = out["status"] == "refused" or after <= bound(limit)
+                        out["whole_ok"] = out["status"] == "refused" or \
+                            out["wall_s"] <= bound(limit)
                         rows.append(out)
                         print(f"{name:12s} {method:14s} -t {limit:g} {cache:4s} "
                               f"wall {out['wall_s']:7.2f} s (jit {out.get('jit_s', 0):5.2f}) "
@@ -117,17 +128,21 @@ def main() -> int:
                               file=sys.stderr, flush=True)
     if args.out is not None:
         args.out.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    print("| instance | method | limit | cache | wall s | compile before the clock s | "
-          "wall − compile s | bound s | within | status | stop reason |")
-    print("|---|---|---:|---|---:|---:|---:|---:|---|---|---|")
+    print("| instance | method | limit | cache | wall s | kernels s | before the clock s | "
+          "on the clock s | bound s | within | whole call within | status | stop reason |")
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|---|---|---|---|")
     for r in rows:
-        jit = r.get("jit_s", 0.0)
+        jit, before = r.get("jit_s", 0.0), r.get("before_clock_s", 0.0)
         print(f"| {r['instance']} | {r['method']} | {r['limit']:g} | {r['cache']} | "
-              f"{r['wall_s']:.2f} | {jit:.2f} | {r['wall_s'] - jit:.2f} | "
-              f"{bound(r['limit']):.1f} | {'yes' if r['ok'] else '**no**'} | {r['status']} | "
+              f"{r['wall_s']:.2f} | {jit:.2f} | {before:.2f} | {r['wall_s'] - before:.2f} | "
+              f"{bound(r['limit']):.1f} | {'yes' if r['ok'] else '**no**'} | "
+              f"{'yes' if r.get('whole_ok') else '**no**'} | {r['status']} | "
               f"{r.get('stop_reason', '')} |")
+    for cache in args.caches:
+        part = [r for r in rows if r["cache"] == cache]
+        print(f"\n{cache}: {len(part)} runs; {sum(r['ok'] for r in part)} within the bound on "
+              f"the clock, {sum(bool(r.get('whole_ok')) for r in part)} for the whole call.")
     over = [r for r in rows if not r["ok"]]
-    print(f"\n{len(rows)} runs; {len(rows) - len(over)} within the bound.")
     return 1 if over else 0
 
 

@@ -15,12 +15,14 @@ from .instances import (
     InputError,
     Instance,
     JobShop,
+    Plan,
     Robustness,
     SequenceParallel,
     SingleMachine,
     Violation,
     catalogue,
     evaluate,
+    from_eplb_arrays,
     generate,
     generator_options,
     instance_from_json,
@@ -30,8 +32,12 @@ from .instances import (
     lower_bound,
     metrics,
     read,
+    read_loads,
+    read_plan,
     replay,
     robustness,
+    to_eplb_arrays,
+    write_plan,
 )
 from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
@@ -55,6 +61,7 @@ from .solvers import (
     validate_record,
     warm_up,
 )
+from .solvers.expert_placement.rolling import rolling, summarise_rolling
 
 __version__ = "0.1.0"
 
@@ -72,6 +79,7 @@ __all__ = [
     "InputError",
     "Instance",
     "JobShop",
+    "Plan",
     "Kind",
     "Method",
     "MethodResult",
@@ -88,6 +96,7 @@ __all__ = [
     "check_file",
     "evaluate",
     "find_method",
+    "from_eplb_arrays",
     "generate",
     "generator_options",
     "heuristics",
@@ -103,12 +112,18 @@ __all__ = [
     "plot_gantt",
     "plot_result",
     "read",
+    "read_loads",
+    "read_plan",
     "read_results",
     "replay",
     "robustness",
+    "rolling",
+    "summarise_rolling",
     "save",
     "save_plot",
     "solve",
+    "to_eplb_arrays",
     "validate_record",
     "warm_up",
+    "write_plan",
 ]

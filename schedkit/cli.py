@@ -294,6 +294,226 @@ def robustness_cmd(instance: str, result: Path, noise: str, samples: int, seed: 
     click.echo(f"noise {noise}, {samples} samples, seed {seed}", err=True)
 
 
+def _positive(value: int | None, flag: str) -> None:
+    if value is not None and value < 1:
+        raise sk.InputError(f"must be an integer >= 1, got {value}", field=flag)
+
+
+def _rebalance_instance(loads: Path, replicas: int, gpus: int, nodes: int,
+                        groups: int | None, window: int | None, previous: Path | None,
+                        max_changed_slots: int | None,
+                        max_changed_layers: int | None) -> tuple[sk.ExpertPlacement, str]:
+    """The ExpertPlacement of `schedkit rebalance`'s arguments, and which window it plans."""
+    for value, flag in ((replicas, "--replicas"), (gpus, "--gpus"), (nodes, "--nodes"),
+                        (groups, "--groups")):
+        _positive(value, flag)
+    for value, flag in ((max_changed_slots, "--max-changed-slots"),
+                        (max_changed_layers, "--max-changed-layers")):
+        if value is not None and value < 0:
+            raise sk.InputError(f"must be an integer >= 0, got {value}", field=flag)
+        if value is not None and previous is None:
+            raise sk.InputError("a migration budget needs the deployed plan (--previous)",
+                                field=flag)
+    w = sk.read_loads(loads)
+    where = ""
+    if w.ndim == 3:
+        T = w.shape[0]
+        k = T - 1 if window is None else window
+        if not -T <= k < T:
+            raise sk.InputError(f"the history has {T} windows (0..{T - 1}, or -1 for the "
+                                f"last), got {window}", field="--window")
+        k %= T
+        w, where = w[k], f" (window {k} of {T})"
+    elif window not in (None, 0, -1):
+        raise sk.InputError(f"{loads} holds one window of loads, not a history; got {window}",
+                            field="--window")
+    L, E = w.shape
+    if replicas % gpus:
+        raise sk.InputError(f"must be a multiple of --gpus {gpus}, got {replicas}",
+                            field="--replicas")
+    if not E <= replicas <= gpus * E:
+        raise sk.InputError(f"must be between the {E} experts and {gpus} GPUs x {E} (a GPU "
+                            f"holds one replica of an expert at most), got {replicas}",
+                            field="--replicas")
+    if gpus % nodes:
+        raise sk.InputError(f"must divide --gpus {gpus}, got {nodes}", field="--nodes")
+    if groups is not None and E % groups:
+        raise sk.InputError(f"must divide the {E} experts, got {groups}", field="--groups")
+    prev = None
+    if previous is not None:
+        prev = sk.read_plan(previous, num_experts=E).phy2log
+        if prev.shape != (L, replicas):
+            raise sk.InputError(f"plan of shape {list(prev.shape)}, the loads need "
+                                f"[{L}, {replicas}] (layers, replicas)", field="--previous")
+    inst = sk.ExpertPlacement(
+        name=loads.stem, gpus=gpus, gpus_per_node=gpus // nodes, slots_per_gpu=replicas // gpus,
+        load=w, groups=None if groups is None else E // groups, previous=prev,
+        max_changed_slots=max_changed_slots, max_changed_layers=max_changed_layers)
+    return inst, where
+
+
+@cli.command()
+@click.argument("loads", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replicas", "-r", type=int, required=True,
+              help="Physical expert slots per layer (EPLB's num_replicas).")
+@click.option("--gpus", "-g", type=int, required=True, help="GPUs (EPLB's num_gpus).")
+@click.option("--nodes", type=int, default=1, show_default=True, help="Nodes (num_nodes).")
+@click.option("--groups", type=int, default=None,
+              help="Expert groups (EPLB's num_groups; E / groups consecutive experts each).")
+@click.option("--method", "-m", default="auto", show_default=True,
+              help="Method: balance, eplb, cpsat, milp, baseline, … (`schedkit methods`).")
+@click.option("--window", type=int, default=None,
+              help="Which window of a load history to plan on (0-based; default the last).")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The deployed plan (.json/.npz/.npy): experts that stay keep their slot.")
+@click.option("--max-changed-slots", type=int, default=None,
+              help="Migration budget: changed slots over all layers.")
+@click.option("--max-changed-layers", type=int, default=None,
+              help="Migration budget: layers with a changed slot.")
+@click.option("--time-limit", "-t", type=float, default=None, help="Seconds.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="Method option (repeatable), e.g. --option fix_defects=true.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Plan file: .json, .npz (EPLB's three arrays) or .npy (phy2log).")
+def rebalance(loads: Path, replicas: int, gpus: int, nodes: int, groups: int | None,
+              method: str, window: int | None, previous: Path | None,
+              max_changed_slots: int | None, max_changed_layers: int | None,
+              time_limit: float | None, seed: int, options: tuple[str, ...], out: Path) -> None:
+    """Plan expert replicas for a serving engine from LOADS and write EPLB's arrays.
+
+    LOADS holds per-layer expert loads [layers, experts] or a history [windows, layers,
+    experts] (.json, .csv or .npy). The plan is written as DeepSeek EPLB's phy2log, log2phy
+    and logcnt (slot j on GPU j // (replicas / gpus)); one line per layer shows the largest
+    GPU load, balancedness (mean / max GPU load) and slots changed against --previous.
+    """
+    if out.suffix.lower() not in (".json", ".npz", ".npy"):
+        raise sk.InputError(f"plan file must end in .json, .npz or .npy, got {out.name!r}",
+                            field="--out")
+    opts = _kv(options, "--option")
+    inst, where = _rebalance_instance(loads, replicas, gpus, nodes, groups, window,
+                                      previous, max_changed_slots, max_changed_layers)
+    _check_run([inst], method, opts, time_limit, seed, 1)
+    result = sk.solve(inst, method, time_limit=time_limit, seed=seed, options=opts)
+    if not result.ok or result.solution is None:
+        click.echo(f"error: {result.method} gave no plan ({result.status}): "
+                   f"{result.stop_detail or result.stop_reason}", err=True)
+        raise _Exit(1)
+    arrays = sk.to_eplb_arrays(inst, result.solution, old_phy2log=inst.previous)
+    sk.write_plan(out, arrays)
+    m = sk.metrics(inst, result.solution)
+    changed = m.get("changed_slots_per_layer")
+    table = _Table([("layer", 5), ("max_load", 12), ("balancedness", 12),
+                    ("changed_slots", 13)])
+    for layer, (peak, bal) in enumerate(zip(m["max_load_per_layer"], m["balancedness"],
+                                            strict=True)):
+        table.row([layer, _fmt(float(peak)), f"{bal:.4f}",
+                   "-" if changed is None else changed[layer]])
+    table.row(["total", _fmt(float(sum(m["max_load_per_layer"]))),
+               f"{sum(m['balancedness']) / len(m['balancedness']):.4f}",
+               "-" if changed is None else sum(changed)])
+    click.echo(f"{result.method} {result.status} on {inst.size()}{where}: objective "
+               f"{_fmt(result.objective)}, bound {_fmt(result.bound)}, gap {_gap(result.gap)}, "
+               f"{result.runtime_s:.2f} s; wrote {out}")
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--method", "-m", "methods_", multiple=True, required=True,
+              help="Method to compare (repeatable): balance, eplb, cpsat, milp, baseline, ….")
+@click.option("--replicas", "-r", type=int, default=None,
+              help="With a loads file: physical slots per layer (EPLB's num_replicas).")
+@click.option("--gpus", "-g", type=int, default=None, help="With a loads file: GPUs.")
+@click.option("--nodes", type=int, default=1, show_default=True,
+              help="With a loads file: nodes.")
+@click.option("--groups", type=int, default=None,
+              help="With a loads file: expert groups (EPLB's num_groups).")
+@click.option("--max-changed-fraction", type=float, default=None,
+              help="Migration budget from the second window on: at most this share of all "
+                   "slots changes against the plan deployed for the window before.")
+@click.option("--max-changed-layers", type=int, default=None,
+              help="Migration budget: layers with a changed slot.")
+@click.option("--time-limit", "-t", type=float, default=None, help="Seconds per plan.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every row as JSON Lines.")
+def rolling(source: str, methods_: tuple[str, ...], replicas: int | None, gpus: int | None,
+            nodes: int, groups: int | None, max_changed_fraction: float | None,
+            max_changed_layers: int | None, time_limit: float | None, seed: int,
+            out: Path | None) -> None:
+    """Plan on window t of a load history and score the plan on window t+1.
+
+    SOURCE is an expert-placement instance with a history (a file, or
+    `schedkit generate expert-placement --windows N -o h.json`), or a loads file holding a
+    history [windows, layers, experts] (.json, .csv, .npy) with --replicas and --gpus. One row
+    per window and method: the plan's max GPU load and gap to the lower bound on window t, its
+    balancedness per GPU and per slot and peak-to-average ratio on window t+1, the slots
+    changed against the method's plan for the window before, and the planner's seconds.
+    """
+    if replicas is not None or gpus is not None:
+        if replicas is None or gpus is None:
+            raise sk.InputError("a loads file needs both --replicas and --gpus",
+                                field="--replicas" if replicas is None else "--gpus")
+        history = sk.read_loads(Path(source))
+        if history.ndim != 3:
+            raise sk.InputError(f"{source} holds one window of loads; the protocol needs a "
+                                "history [windows, layers, experts]", field="source")
+        first, _ = _rebalance_instance(Path(source), replicas, gpus, nodes, groups, 0,
+                                       None, None, None)
+        inst = sk.ExpertPlacement(
+            name=first.name, gpus=first.gpus, gpus_per_node=first.gpus_per_node,
+            slots_per_gpu=first.slots_per_gpu, load=history[0], groups=first.groups,
+            history=history)
+    else:
+        loaded = sk.load(source)
+        if not isinstance(loaded, sk.ExpertPlacement):
+            raise sk.InputError(f"{source} is a {loaded.problem} instance; the protocol plans "
+                                "expert placements", field="source")
+        inst = loaded
+    if inst.history is None or inst.history.shape[0] < 2:
+        raise sk.InputError(f"{source} has no load history of 2 windows or more (generate one "
+                            "with --windows N, or pass a loads file [windows, layers, experts] "
+                            "with --replicas and --gpus)", field="history")
+    if max_changed_fraction is not None and not 0 <= max_changed_fraction <= 1:
+        raise sk.InputError(f"must be in [0, 1], got {max_changed_fraction}",
+                            field="--max-changed-fraction")
+    if max_changed_layers is not None and max_changed_layers < 0:
+        raise sk.InputError(f"must be an integer >= 0, got {max_changed_layers}",
+                            field="--max-changed-layers")
+    for method in methods_:
+        _check_run([inst], method, {}, time_limit, seed, 1)
+    table = _Table([("window", 6), ("method", 10), ("status", 9), ("max_load", 12),
+                    ("gap", 8), ("next_bal", 8), ("slot_bal", 8), ("next_par", 8),
+                    ("changed", 7), ("seconds", 7)])
+
+    def show(r: dict[str, Any]) -> None:
+        plan, nxt = r.get("plan"), r.get("next")
+        table.row([r["window"], r["method"], r["status"],
+                   "-" if plan is None else _fmt(float(plan["max_load"])),
+                   "-" if plan is None else _gap(plan["gap"]),
+                   "-" if nxt is None else f"{nxt['balancedness']:.4f}",
+                   "-" if nxt is None else f"{nxt['slot_balancedness']:.4f}",
+                   "-" if nxt is None else f"{nxt['par']:.3f}",
+                   r["changed_slots"], f"{r['planner_s']:.2f}"])
+
+    rows = sk.rolling(inst, list(methods_), time_limit=time_limit, seed=seed,
+                      max_changed_fraction=max_changed_fraction,
+                      max_changed_layers=max_changed_layers, on_row=show)
+    for s_ in sk.summarise_rolling(rows):
+        if s_["windows"]:
+            click.echo(f"{s_['method']}: next-window balancedness {s_['next_balancedness']:.4f} "
+                       f"(per slot {s_['next_slot_balancedness']:.4f}), PAR {s_['next_par']:.3f}, "
+                       f"plan gap {_gap(s_['plan_gap'])}, {s_['changed_slots']:.1f} changed "
+                       f"slots per window, median {s_['planner_s']:.3f} s", err=True)
+    if out is not None:
+        try:
+            out.write_text("".join(json.dumps({"instance": inst.name, **r}) + "\n"
+                                   for r in rows))
+        except OSError as err:
+            raise sk.InputError(f"cannot write: {err.strerror or err}", field="--out",
+                                source=str(out)) from None
+
+
 @cli.command("methods")
 @click.option("--problem", "-p", default=None, help="Only methods for this problem.")
 def methods_cmd(problem: str | None) -> None:

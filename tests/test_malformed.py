@@ -457,11 +457,12 @@ GENERATE = [
     (("sequence-parallel", "--sequences", "20000000"), "generate.sequences", "size cap"),
     (("sequence-parallel", "--devices", "2000000"), "generate.devices", "size cap"),
     (("sequence-parallel", "--memory-tokens", str(2**53)), "generate.memory_tokens", "exact"),
-    (("sequence-parallel", "--mfu", "1e-300"), "generate.mfu", "above the cap"),
-    (("sequence-parallel", "--group-overhead", "1e299"), "generate.group_overhead",
+    (("sequence-parallel", "--preset", "7b-est", "--mfu", "1e-300"), "generate.mfu",
      "above the cap"),
-    (("sequence-parallel", "--inter-bandwidth", "1e-300"), "generate.inter_bandwidth",
-     "above the cap"),
+    (("sequence-parallel", "--preset", "7b-est", "--group-overhead", "1e299"),
+     "generate.group_overhead", "above the cap"),
+    (("sequence-parallel", "--preset", "7b-est", "--inter-bandwidth", "1e-300"),
+     "generate.inter_bandwidth", "above the cap"),
 ]
 
 

@@ -13,6 +13,14 @@ from .dag.robustness import Robustness, replay, robustness
 from .errors import InputError
 from .evaluate import Evaluation, Violation, check, evaluate, lower_bound, metrics, objective
 from .expert_placement.model import ExpertPlacement
+from .expert_placement.plan import (
+    Plan,
+    from_eplb_arrays,
+    read_loads,
+    read_plan,
+    to_eplb_arrays,
+    write_plan,
+)
 from .families import FAMILIES, PROBLEMS
 from .generators import GENERATORS, generate
 from .generators import options as generator_options
@@ -44,12 +52,14 @@ __all__ = [
     "InputError",
     "Instance",
     "JobShop",
+    "Plan",
     "SequenceParallel",
     "SingleMachine",
     "Violation",
     "catalogue",
     "check",
     "evaluate",
+    "from_eplb_arrays",
     "generate",
     "generator_options",
     "instance_from_json",
@@ -58,11 +68,15 @@ __all__ = [
     "load",
     "lower_bound",
     "metrics",
+    "read_loads",
+    "read_plan",
     "objective",
     "read",
     "read_instance_json",
     "replay",
     "robustness",
+    "to_eplb_arrays",
     "write",
     "write_instance_json",
+    "write_plan",
 ]

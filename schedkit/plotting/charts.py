@@ -16,7 +16,9 @@ __all__ = ["plot_result", "save_plot"]
 
 def plot_result(result: Result | Mapping[str, Any], instance: Instance | None = None, *,
                 ax: Any = None, title: str | None = None) -> Any:
-    """Draw ``result``: a Gantt chart for job shop and single machine, processors for a DAG.
+    """Draw ``result``: a Gantt chart for job shop and single machine, processors for a DAG,
+    GPU loads (a layer × GPU heat map, or one layer's bars) for an expert placement, micro-batches
+    × device groups for a sequence-parallel plan.
 
     Returns the matplotlib Axes.
     """
@@ -26,6 +28,12 @@ def plot_result(result: Result | Mapping[str, Any], instance: Instance | None = 
     if inst.problem == "dag":
         dag = importlib.import_module("schedkit.plotting.dag")
         return dag.plot_dag(inst, solution, ax=ax, title=title or default_title)
+    if inst.problem == "expert_placement":
+        ep = importlib.import_module("schedkit.plotting.expert_placement")
+        return ep.plot_placement(inst, solution, ax=ax, title=title or default_title)
+    if inst.problem == "sequence_parallel":
+        sp = importlib.import_module("schedkit.plotting.sequence_parallel")
+        return sp.plot_sp_plan(inst, solution, ax=ax, title=title or default_title)
     raise InputError(f"no chart for {inst.problem} results yet", field="problem")
 
 

@@ -108,6 +108,9 @@ def expert_placement(
     groups: int = 0,
     intra_node: float = 1.0,
     inter_node: float = 4.0,
+    windows: int = 1,
+    drift: float = 0.1,
+    group_concentration: float = 0.0,
     seed: int = 0,
 ) -> ExpertPlacement:
     """A synthetic MoE expert-placement instance: skewed loads, optional cross-layer traffic.
@@ -155,6 +158,16 @@ def expert_placement(
         Cost per token of a hop between GPUs of one node.
     inter_node : float
         Cost per token of a hop between nodes.
+    windows : int
+        Windows of load statistics in the history (1: no history). Window 0 is ``load``.
+    drift : float
+        Temporal drift (>= 0): from one window to the next every expert's popularity is
+        multiplied by exp(drift·N(0, 1)) (a log-normal random walk) and renormalised.
+    group_concentration : float
+        Group-limited routing (needs ``groups``; 0: off): each layer draws group weights
+        ~ Dirichlet(group_concentration·1) and an expert's popularity is multiplied by its
+        group's weight, so tokens concentrate in a few groups (DeepSeek-V3 sends a token to at
+        most 4 of its 8 groups; smaller is more concentrated).
     seed : int
         Seed of numpy's ``default_rng``.
 
@@ -183,6 +196,12 @@ def expert_placement(
     l+1's popularity in expectation only when affinity = 0.
 
     Draws: per layer p then the load; then per layer pair the preferred sets and the rows.
+
+    History (``windows`` > 1; drawn from a second stream, ``default_rng([seed, 1])``, so window 0
+    and the traffic are the instance without history). Window t + 1 perturbs window t's
+    popularity by the log-normal drift, clips it at 1/k again, and draws its loads from
+    Multinomial(T·k, p). These are modelling assumptions, not measured routing statistics:
+    the drift law, its independence across experts, and a fixed token count per window.
 
     Size caps, checked before anything is drawn: ``layers·experts <= MAX_LOADS`` (10**7),
     ``(layers − 1)·experts² <= MAX_TRAFFIC`` (2.5·10**7) when traffic is generated, and the
@@ -227,11 +246,19 @@ def expert_placement(
         raise InputError(f"must divide experts={E}, got {grp}", field=option_field("groups"))
     c_intra = check_float(intra_node, "intra_node", min_value=0.0)
     c_inter = check_float(inter_node, "inter_node", min_value=0.0)
+    W = check_int(windows, "windows", min_value=1)
+    sigma = check_float(drift, "drift", min_value=0.0)
+    g_conc = check_float(group_concentration, "group_concentration", min_value=0.0)
+    if g_conc and not grp:
+        raise InputError("group-limited routing needs groups (the expert-group size)",
+                         field=option_field("group_concentration"))
     check_size(G, "gpus", MAX_GPUS, "gpus")
     check_size(L * E, "layers" if L > E else "experts", MAX_LOADS, "layers*experts loads")
     if want_traffic:
         check_size((L - 1) * E * E, "layers" if L > E else "experts", MAX_TRAFFIC,
                    "(layers-1)*experts^2 traffic entries")
+    if W > 1:
+        check_size(W * L * E, "windows", MAX_LOADS, "windows*layers*experts history loads")
     check_size(L * G * S, max((L, "layers"), (G, "gpus"), (S, "slots_per_gpu"))[1],
                MAX_SOLUTION_SLOTS, "layers*gpus*slots_per_gpu slots (every solution fills them)")
     if T * k >= EXACT_LIMIT:
@@ -241,9 +268,23 @@ def expert_placement(
     rng = np.random.default_rng(seed)
     pop = np.empty((L, E))
     load = np.empty((L, E), dtype=np.int64)
+    extra = np.random.default_rng([seed, 1])  # new draws, so old instances stay identical
     for layer in range(L):
         pop[layer] = _popularity(rng, E, k, skew, conc, zs)
+        if g_conc:
+            weight = extra.dirichlet(np.full(E // grp, g_conc)) * (E // grp)
+            pop[layer] = _cap(np.maximum(pop[layer] * np.repeat(weight, grp), 1e-15), 1.0 / k)
         load[layer] = rng.multinomial(T * k, pop[layer])
+    history = None
+    if W > 1:
+        history = np.empty((W, L, E), dtype=np.int64)
+        history[0] = load
+        now = pop.copy()
+        for t in range(1, W):
+            for layer in range(L):
+                p = now[layer] * np.exp(sigma * extra.standard_normal(E))
+                now[layer] = _cap(np.maximum(p / p.sum(), 1e-15), 1.0 / k)
+                history[t, layer] = extra.multinomial(T * k, now[layer])
 
     flows = None
     if want_traffic and L > 1:
@@ -268,11 +309,12 @@ def expert_placement(
              "slots_per_gpu": S, "tokens": T, "top_k": k, "skew": skew,
              "concentration": conc, "zipf_s": zs, "affinity": aff, "objective": objective,
              "traffic": want_traffic, "groups": grp, "intra_node": c_intra,
-             "inter_node": c_inter}
+             "inter_node": c_inter, "windows": W, "drift": sigma,
+             "group_concentration": g_conc}
     try:
         return ExpertPlacement(
             gpus=G, gpus_per_node=g, slots_per_gpu=S, load=load, traffic=flows,
-            groups=grp or None, intra_node=c_intra, inter_node=c_inter, name=name,
+            groups=grp or None, history=history, intra_node=c_intra, inter_node=c_inter, name=name,
             objective=objective, meta=provenance("expert_placement", seed, shape),
         )
     except InputError as err:

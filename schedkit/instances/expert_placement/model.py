@@ -27,16 +27,19 @@ from .._fields import (
     check_float_total,
     float_array,
     float_total,
+    int_array,
     require_keys,
     require_mapping,
 )
 from ..base import Instance, json_number, json_numbers
 from ..errors import InputError
 
-__all__ = ["ExpertPlacement", "MAX_GPUS", "MAX_SOLUTION_SLOTS"]
+__all__ = ["ExpertPlacement", "MAX_GPUS", "MAX_HISTORY", "MAX_SOLUTION_SLOTS"]
 
 #: Most GPUs an instance may announce (see the module docstring).
 MAX_GPUS = 8192
+#: Most loads in a history (windows · layers · experts).
+MAX_HISTORY = 5 * 10**7
 #: Most slots over all layers (layers · gpus · slots_per_gpu), the size of every solution.
 MAX_SOLUTION_SLOTS = 5 * 10**7
 
@@ -75,6 +78,18 @@ class ExpertPlacement(Instance):
         Optional expert-group size (hierarchical EPLB); must divide E.
     per_token, intra_node, inter_node
         Cost coefficients of ``load_and_traffic``.
+    history
+        float64 (T, L, E) or ``None``: a history of load windows (the evaluation protocol
+        plans on window t and scores on window t+1; ``load`` is the window planned on).
+    previous
+        int64 (L, R) or ``None``: the plan now deployed, as EPLB's ``phy2log`` (physical slot j
+        lives on GPU j // S and holds expert ``previous[l, j]``). Moving to a new plan changes
+        S − |experts on g before ∩ experts on g after| slots of GPU g in each layer (a
+        serving engine keeps an expert that stays on a GPU in its slot, as vLLM does).
+    max_changed_slots, max_changed_layers
+        Migration budget against ``previous`` (``None``: unlimited): at most this many changed
+        slots over all layers, at most this many layers with a changed slot. A plan over
+        budget is infeasible.
     """
 
     problem: ClassVar[str] = "expert_placement"
@@ -89,6 +104,10 @@ class ExpertPlacement(Instance):
     per_token: float = 1.0
     intra_node: float = 1.0
     inter_node: float = 4.0
+    history: Any = None
+    previous: Any = None
+    max_changed_slots: int | None = None
+    max_changed_layers: int | None = None
 
     def _validate(self) -> None:
         G = as_int(self.gpus, "gpus", min_value=1, max_value=MAX_GPUS,
@@ -129,9 +148,32 @@ class ExpertPlacement(Instance):
         for name in ("per_token", "intra_node", "inter_node"):
             object.__setattr__(self, name, json_number(as_number(getattr(self, name),
                                                                   f"cost.{name}", min_value=0.0)))
+        if self.history is not None:
+            object.__setattr__(self, "history", float_array(
+                self.history, "history", ndim=3, min_value=0.0, shape=(None, L, E)))
+            if (self.history.shape[0] * L * E) > MAX_HISTORY:
+                raise InputError(f"{self.history.shape[0]}*{L}*{E} loads: must be <= "
+                                 f"{MAX_HISTORY} (the size cap of a load history)",
+                                 field="history")
+        self._validate_migration(L, E, G * S)
         if self.objective == "load_and_traffic" and self.traffic is None and L > 1:
             raise InputError("load_and_traffic needs a traffic array", field="traffic")
         self._check_finite()
+
+    def _validate_migration(self, L: int, E: int, R: int) -> None:
+        if self.previous is not None:
+            object.__setattr__(self, "previous", int_array(
+                self.previous, "migration.previous", ndim=2, min_value=0, max_value=E - 1,
+                shape=(L, R)))
+        for name, top in (("max_changed_slots", L * R), ("max_changed_layers", L)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if self.previous is None:
+                raise InputError("a migration budget needs the previous plan "
+                                 "(migration.previous)", field=f"migration.{name}")
+            object.__setattr__(self, name, min(as_int(value, f"migration.{name}", min_value=0),
+                                               top))
 
     def _check_finite(self) -> None:
         """The finiteness cap of the module docstring, naming the largest contributor."""
@@ -158,6 +200,24 @@ class ExpertPlacement(Instance):
         check_float_total(total, f"load[{int(layer)}][{int(e)}]", float(self.load[layer, e]),
                           what)
 
+    def window(self, t: int, *, previous: Any = None, max_changed_slots: int | None = None,
+               max_changed_layers: int | None = None) -> ExpertPlacement:
+        """The instance that plans on window ``t`` of the history (no history of its own),
+        optionally with a previous plan and a migration budget."""
+        if self.history is None:
+            raise InputError("the instance has no load history", field="history")
+        T = self.history.shape[0]
+        if not -T <= t < T:
+            raise InputError(f"window {t} out of range: the history has {T} windows",
+                             field="window")
+        return ExpertPlacement(
+            gpus=self.gpus, gpus_per_node=self.gpus_per_node, slots_per_gpu=self.slots_per_gpu,
+            load=self.history[t], traffic=self.traffic, groups=self.groups,
+            per_token=self.per_token, intra_node=self.intra_node, inter_node=self.inter_node,
+            previous=previous, max_changed_slots=max_changed_slots,
+            max_changed_layers=max_changed_layers, name=f"{self.name}@w{t % T}",
+            objective=self.objective, meta={**self.meta, "window": t % T})
+
     @property
     def n_layers(self) -> int:
         return int(self.load.shape[0])
@@ -183,18 +243,28 @@ class ExpertPlacement(Instance):
             "load": json_numbers(self.load),
             "traffic": None if self.traffic is None else json_numbers(self.traffic),
             "groups": self.groups,
+            **({} if self.history is None else {"history": json_numbers(self.history)}),
             "cost": {"per_token": self.per_token, "intra_node": self.intra_node,
                      "inter_node": self.inter_node},
+            **({} if self.previous is None else {"migration": {
+                "previous": self.previous.tolist(),
+                "max_changed_slots": self.max_changed_slots,
+                "max_changed_layers": self.max_changed_layers}}),
         }
 
     @classmethod
     def _kwargs_from_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
         require_keys(data, "", ("gpus", "gpus_per_node", "slots_per_gpu", "load"),
-                     ("traffic", "groups", "cost"))
+                     ("traffic", "groups", "cost", "migration", "history"))
+        migration = require_mapping(data.get("migration") or {}, "migration")
+        require_keys(migration, "migration", (),
+                     ("previous", "max_changed_slots", "max_changed_layers"))
         cost = data.get("cost") or {}
         cost = require_mapping(cost, "cost")
         require_keys(cost, "cost", (), ("per_token", "intra_node", "inter_node"))
         kw = {k: data.get(k) for k in ("gpus", "gpus_per_node", "slots_per_gpu", "load",
-                                       "traffic", "groups")}
+                                       "traffic", "groups", "history")}
         kw.update({k: cost[k] for k in ("per_token", "intra_node", "inter_node") if k in cost})
+        kw.update({k: migration[k] for k in ("previous", "max_changed_slots", "max_changed_layers")
+                   if migration.get(k) is not None})
         return kw

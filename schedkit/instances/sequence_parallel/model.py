@@ -64,7 +64,12 @@ class FlexSPCost:
     comm_bytes_per_token
         Bytes per token a device sends in the all-to-alls of one training step.
     bandwidth
-        ``{degree: GB/s}`` for every degree > 1.
+        ``{degree: GB/s}`` for every degree > 1: the bandwidth in this formula. FlexSP's own
+        formula, ``(comm_bytes_per_token·s / 2**20 / d) / v_d`` ms without the (d−1)/d share,
+        is the same for ``bandwidth[d] = v_d·1.048576·(d−1)/d``; the FlexSP presets of
+        :func:`~schedkit.instances.sequence_parallel.generate.sequence_parallel` store that.
+
+    All times are in seconds (FlexSP publishes its constants in milliseconds).
     """
 
     a1: float
@@ -179,7 +184,11 @@ class SequenceParallel(Instance):
             raise InputError(f"must divide devices={N}, got {n}", field="devices_per_node")
         C = as_int(self.memory_tokens, "memory_tokens", min_value=1,
                    max_value=EXACT_LIMIT - 1, why=" (token counts must stay exact)")
-        degrees = int_array(self.degrees, "degrees", min_value=1, max_value=N)
+        degrees = int_array(self.degrees, "degrees", min_value=1)
+        if degrees.size and int(degrees.max()) > N:
+            k = int(np.argmax(degrees > N))
+            raise InputError(f"degree {int(degrees[k])} is above devices={N}",
+                             field=f"degrees[{k}]")
         if degrees.size == 0 or (np.diff(degrees) <= 0).any():
             raise InputError("must be a non-empty increasing list", field="degrees")
         lengths = int_array(self.lengths, "lengths", min_value=1)
@@ -194,7 +203,8 @@ class SequenceParallel(Instance):
                              "bandwidth", field="cost")
         for d in degrees.tolist():
             if d > 1 and d not in cost.bandwidth:
-                raise InputError(f"no bandwidth for degree {d}", field="cost.bandwidth")
+                raise InputError(f"no bandwidth for degree {d} (allowed degrees "
+                                 f"{degrees.tolist()})", field="cost.bandwidth")
         cap = C * int(degrees[-1])
         if (lengths > cap).any():
             k = int(np.argmax(lengths > cap))
