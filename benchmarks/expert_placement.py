@@ -7,8 +7,8 @@ lower bound and the exact models, on the evaluation protocol "plan on window t, 
 
 Parts (each prints a Markdown table; ``benchmarks/expert_placement.md`` holds the measured ones):
 
-* ``fixtures``: ``eplb``, ``balance``, ``cpsat`` and ``milp`` on the EPLB README example and the
-  FlashLB example (objective, bound, status, seconds).
+* ``fixtures``: ``eplb``, ``balance``, ``cpsat`` and ``milp`` (20 s, 2 workers) on the EPLB
+  README example and the FlashLB example (objective, bound, status, seconds).
 * ``deepseek``: DeepSeek-V3 geometry — 58 MoE layers, 256 experts, 32 GPUs × 9 slots (288
   physical slots), 4 nodes of 8 GPUs, 8 expert groups of 32 — ``--histories`` generated load
   histories (seeds 1..N, 2 windows, drift 0.1) at three skews. Per history: both methods plan
@@ -22,8 +22,9 @@ Parts (each prints a Markdown table; ``benchmarks/expert_placement.md`` holds th
   slots, 2 nodes).
 * ``migration``: a deployed plan (``balance`` on window 0) re-planned on window 1 under budgets
   of 0–100 % changed slots; the share of the unconstrained balancedness gain kept.
-* ``traffic``: ``load_and_traffic`` — exact ``cpsat`` against ``balance`` at E = 16, G = 4,
-  L = 4, and ``balance`` against the contiguous placement at E = 64, G = 8, strong affinity.
+* ``traffic``: ``load_and_traffic`` — exact ``cpsat`` and ``milp`` (30 s, 2 workers) against
+  ``balance`` at E = 16, G = 4, L = 4 (affinity 0.8), and ``balance`` against the contiguous
+  placement (expert e on GPU e // S) at E = 64, G = 8, L = 4 (affinity 0.9).
 
 Timing runs are sequential on a shared 2-core host (1 worker for the planners, 2 for the exact
 models); the host is printed with the tables.
@@ -221,10 +222,14 @@ def migration_table(histories: int, out: list[dict[str, Any]]) -> None:
                       f"{100 * np.min(kept[b]):.1f} % | {np.mean(nxt[b]):.4f} |", flush=True)
 
 
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:g}"
+
+
 def fixtures_table(out: list[dict[str, Any]]) -> None:
     print("| instance | method | options | status | objective | bound | seconds |")
     print("|---|---|---|---|---:|---:|---:|")
-    runs = [("eplb", {}), ("eplb", {"fix_defects": True}), ("balance", {}),
+    runs = [("eplb", {"fix_defects": False}), ("eplb", {}), ("balance", {}),
             ("cpsat", {}), ("cpsat", {"hierarchical": True}), ("milp", {}),
             ("milp", {"backend": "highs"}), ("cpsat", {"split": "free"})]
     for name in ("eplb-readme", "flashlb-pr"):
@@ -232,10 +237,12 @@ def fixtures_table(out: list[dict[str, Any]]) -> None:
         for method, opts in runs:
             if opts.get("hierarchical") and inst.groups is None:
                 continue
-            res = sk.solve(inst, method, options=opts, time_limit=60, seed=0, workers=2)
+            res = sk.solve(inst, method, options=opts, time_limit=20, seed=0, workers=2)
             out.append({"part": "fixtures", **res.to_dict()})
-            print(f"| {name} | {method} | {json.dumps(opts) if opts else ''} | {res.status} | "
-                  f"{res.objective:g} | {res.bound:g} | {res.runtime_s:.2f} |", flush=True)
+            status = str(res.status) if res.ok else f"{res.status}: {res.stop_detail[:60]}…"
+            print(f"| {name} | {method} | {json.dumps(opts) if opts else ''} | {status} | "
+                  f"{_num(res.objective)} | {_num(res.bound)} | {res.runtime_s:.2f} |",
+                  flush=True)
 
 
 def _traffic_parts(inst: sk.Instance, solution: dict[str, Any]) -> tuple[float, float, float]:
@@ -265,7 +272,7 @@ def traffic_table(out: list[dict[str, Any]]) -> None:
         inst = sk.generate("expert_placement", experts=16, gpus=4, gpus_per_node=2, layers=4,
                            objective="load_and_traffic", affinity=0.8, seed=seed)
         for method in ("cpsat", "milp", "balance"):
-            res = sk.solve(inst, method, time_limit=60, seed=0, workers=2)
+            res = sk.solve(inst, method, time_limit=30, seed=0, workers=2)
             out.append({"part": "traffic", **res.to_dict()})
             cross, hop, ml = _traffic_parts(inst, res.solution)
             print(f"| {inst.name} | {method} | {res.status} | {res.objective:.1f} | "

@@ -165,3 +165,28 @@ def test_records_written_before_the_stop_vocabulary_still_read(tmp_path) -> None
     assert sk.check(sk.load("ft06"), back) == []
     new = sk.solve(sk.load("ft06"), "baseline")
     assert isinstance(new.stop_reason, sk.StopReason) and new.to_dict()["stop_reason"] == "finished"
+
+
+@pytest.mark.parametrize(("warm_s", "limit", "before_clock"), [(0.2, 1.0, False),
+                                                                (0.4, 0.5, True)])
+def test_a_short_warm_up_counts_in_the_time_limit_a_long_one_comes_before(
+        warm_s: float, limit: float, before_clock: bool) -> None:
+    """Loading cached kernels (short) counts in the budget; a compile longer than half the
+    limit (a cold cache) is done before the clock starts."""
+    import time
+
+    seen: dict[str, float] = {}
+
+    def run(inst: sk.Instance, ctx: sk.RunContext) -> sk.MethodResult:
+        seen["left"] = ctx.time_left() or 0.0
+        return sk.MethodResult({"starts": [[0] * 6] * 6}, sk.Status.UNKNOWN)
+
+    method = sk.Method("slow-warm-up", "jobshop", run, sk.Kind.HEURISTIC, "test",
+                       warm_up=lambda: time.sleep(warm_s))
+    res = sk.solve("ft06", method, time_limit=limit)
+    assert res.stats["jit_warm_up_s"] >= warm_s
+    assert res.stats.get("jit_before_clock", False) is before_clock
+    if before_clock:
+        assert seen["left"] > limit - 0.1  # the clock started after the warm-up
+    else:
+        assert seen["left"] < limit - warm_s + 0.01  # the warm-up was spent from the budget

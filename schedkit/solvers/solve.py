@@ -131,7 +131,8 @@ def solve(
         rule; ``inf`` and ``nan`` are refused). Loading the method's Numba kernels from the
         cache counts in it. A compile that takes more than half the limit (a cold cache, the
         first run after installing) comes before the clock instead: it shows in
-        ``runtime_s`` and ``stats["jit_warm_up_s"]``; ``schedkit warmup`` fills the cache
+        ``runtime_s`` and ``stats["jit_warm_up_s"]``, and ``stats["jit_before_clock"]``
+        says so; ``schedkit warmup`` fills the cache
         beforehand. A time-limited run does not reproduce (it depends on the
         machine's speed and load); an iteration-limited one does.
     seed
@@ -180,8 +181,8 @@ def solve(
     # Loading cached kernels (a few tenths of a second) counts in the budget, so the whole
     # call keeps the limit; a compile on a cold cache, which would eat most of a short
     # budget, comes before the clock instead (WARM_UP_SHARE).
-    ctx.started = t0 if time_limit is not None and warm_s <= WARM_UP_SHARE * time_limit \
-        else time.perf_counter()
+    before_clock = time_limit is not None and warm_s > WARM_UP_SHARE * time_limit
+    ctx.started = time.perf_counter() if before_clock else t0
     with _interruptible(ctx):
         try:
             lower_bound(instance)  # cached: _finish needs them, so they count in the budget
@@ -196,6 +197,8 @@ def solve(
         outcome.stop_reason = StopReason.INTERRUPTED
     if warm_s >= 0.01:
         outcome.stats = {**outcome.stats, "jit_warm_up_s": round(warm_s, 3)}
+    if before_clock:
+        outcome.stats["jit_before_clock"] = True
     runtime = max(0.0, time.perf_counter() - t0)
     return _finish(instance, chosen, ctx, opts, outcome, runtime, started)
 
