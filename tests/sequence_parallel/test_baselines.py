@@ -35,7 +35,10 @@ MIXED = _inst([35, 15, 12, 5, 4])
 
 def _solve(inst, method, **options):
     r = sk.solve(inst, method, options=options or None)
-    assert r.verified and r.status == "feasible", r
+    # A heuristic's plan is optimal only where it meets the lower bound (SHORT at degree 4:
+    # 2 micro-batches · b1 + 44 tokens of work / 4 devices = 31).
+    assert r.verified and (r.status == "feasible" or r.status == "optimal" and
+                           r.objective == pytest.approx(r.bound)), r
     return r
 
 

@@ -97,3 +97,30 @@ def test_non_finite_data_are_refused(bad) -> None:
     with pytest.raises(InputError) as err:
         SequenceParallel(**{**SP_BASE, "lengths": [50, bad]}, cost=SP_COST)
     assert err.value.field == "data.lengths[1]"
+
+
+def _one_per_micro_batch(inst, degrees):
+    """Every sequence alone in its own micro-batch on one group of the given degree."""
+    return {"microbatches": [[{"devices": list(range(d)), "sequences": [k]}]
+                             for k, d in enumerate(degrees)]}
+
+
+@pytest.mark.parametrize("source", ["wikipedia", "github_like", "commoncrawl_like"])
+@pytest.mark.parametrize("seed", range(4))
+def test_lower_bound_is_below_every_plan_and_above_the_work_bound(source, seed) -> None:
+    import schedkit as sk
+
+    inst = sk.generate("sequence_parallel", source=source, sequences=24, devices=8, seed=seed)
+    bound = lower_bound(inst)
+    c, s = inst.cost, inst.lengths.astype(float)
+    assert bound >= (float((c.a1 * s * s + c.a2 * s).sum()) + c.b1) / inst.devices - 1e-12
+    for method in ("static", "adaptive", "megatron-dcp", "baseline"):
+        res = sk.solve(inst, method)
+        assert res.verified and res.objective >= bound - 1e-9 * res.objective, method
+    # Every sequence alone, on each degree that holds it: the bound holds for each such plan.
+    held = [[d for d in inst.degrees.tolist() if d * inst.memory_tokens >= x] for x in s]
+    for pick in (min, max):
+        plan = _one_per_micro_batch(inst, [pick(ds) for ds in held])
+        ev = evaluate(inst, plan)
+        assert ev.feasible, ev.violations
+        assert ev.objective >= bound

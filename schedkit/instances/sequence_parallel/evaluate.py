@@ -93,15 +93,33 @@ def objective(inst: SequenceParallel, mbs: list[list[tuple]]) -> float:
 
 
 def lower_bound(inst: SequenceParallel) -> float:
-    # Work bound: a group of degree d busy for t uses d·t device-seconds, and each micro-batch
-    # lasts as long as its slowest group, so N·step >= Σ d·t >= Σ_k (a1 s² + a2 s) + b1.
+    """A valid lower bound on the step time of any plan.
+
+    A micro-batch's groups g (degree d_g, Σ d_g <= N) each take T_g = b1 + Σ_{k in g}
+    t(s_k, d_g), so the micro-batch takes max_g T_g >= b1 + Σ_g d_g (T_g − b1) / Σ_g d_g
+    >= b1 + Σ_{k in it} w_k / N, where w_k = min over the degrees d that hold s_k (C·d >= s_k)
+    of d·t(s_k, d), the least device-seconds sequence k can take. A micro-batch holds at most
+    N·C tokens, so there are m >= ⌈Σ s / (N·C)⌉ of them, and the step time is at least
+    m·b1 + Σ_k w_k / N. The longest sequences give a second bound: each alone takes at least
+    b1 + min_d t(s_k, d).
+    """
     c = inst.cost
-    s = inst.lengths.astype(np.float64)
-    work = float((c.a1 * s * s + c.a2 * s).sum()) + c.b1
-    bound = work / inst.devices
+    lengths = inst.lengths.tolist()
+    degrees = inst.degrees.tolist()
+    C, N = inst.memory_tokens, inst.devices
+    micro_batches = max(1, -(-int(sum(lengths)) // (N * C)))
+    work = 0.0
+    bound = 0.0
+    for s in lengths:
+        held = [d for d in degrees if C * d >= s]
+        if not held:  # only an instance the model refuses; keep the bound finite and valid
+            continue
+        work += min(d * inst.sequence_time(s, d) for d in held)
+    bound = micro_batches * c.b1 + work / N
     # Each sequence alone needs a group big enough for its tokens.
-    for k in np.argsort(-s)[: min(inst.n_sequences, 64)].tolist():
-        need = [d for d in inst.degrees.tolist() if inst.memory_tokens * d >= s[k]]
-        single = min(inst.sequence_time(s[k], d) for d in need) + c.b1
-        bound = max(bound, single)
+    order = np.argsort(-inst.lengths.astype(np.float64))[: min(inst.n_sequences, 64)]
+    for k in order.tolist():
+        need = [d for d in degrees if C * d >= lengths[k]]
+        if need:
+            bound = max(bound, min(inst.sequence_time(lengths[k], d) for d in need) + c.b1)
     return bound
