@@ -75,10 +75,6 @@ def _median_ms(fn: Callable[[], Any], repeats: int) -> float:
     return 1e3 * statistics.median(times)
 
 
-def _layers(inst: sk.Instance, solution: dict[str, Any]) -> np.ndarray:
-    return np.asarray(metrics(inst, solution)["max_load_per_layer"])
-
-
 def _eplb_peaks(plan: sk.Instance) -> dict[str, np.ndarray]:
     """Per-layer max GPU loads of EPLB's four variants (hierarchical / global, faithful /
     defects fixed), computed from its phy2log; ``nan`` on a layer where a faithful plan puts
@@ -146,8 +142,7 @@ def geometry_table(shape: dict[str, Any], histories: int, out: list[dict[str, An
                 bal[name].append(row["next"]["balancedness"])
                 slot[name].append(row["next"]["slot_balancedness"])
                 par[name].append(row["next"]["par"])
-                res = sk.solve(plan, name, seed=0)
-                layer_max[name] = _layers(plan, res.solution)
+                layer_max[name] = np.asarray(row["plan"]["max_load_per_layer"])
                 out.append({"part": "geometry", "instance": inst.name, "skew": skew, **row})
             peaks = {**_eplb_peaks(plan), "method": layer_max["eplb"]}
             for variant, peak in peaks.items():

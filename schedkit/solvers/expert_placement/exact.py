@@ -265,10 +265,6 @@ def _assemble(instance: ExpertPlacement, ctx: RunContext, warm: Warm, blocks: li
         return MethodResult(None, Status.UNKNOWN, bound=bound_total, stop_reason=reason,
                             stop_detail=f"no plan for every layer ({detail})", stats=stats)
     sol = plan_replicas(plan)
-    if instance.previous is not None:
-        moves = changed_slots(instance, sol["replicas"])
-        stats["changed_slots"] = int(moves.sum())
-        stats["changed_slots_per_layer"] = moves.tolist()
     status = Status.OPTIMAL if proved else Status.FEASIBLE
     if not proved and warm.plan is not None and warm.objective is not None:
         found = objective(instance, sol["replicas"])
@@ -278,10 +274,10 @@ def _assemble(instance: ExpertPlacement, ctx: RunContext, warm: Warm, blocks: li
             sol = plan_replicas(warm.plan)
             exact_objective = False
             stats["returned"] = f"warm start ({warm.objective:g} < the solver's {found:g})"
-            if instance.previous is not None:
-                moves = changed_slots(instance, sol["replicas"])
-                stats["changed_slots"] = int(moves.sum())
-                stats["changed_slots_per_layer"] = moves.tolist()
+    if instance.previous is not None:
+        moves = changed_slots(instance, sol["replicas"])
+        stats["changed_slots"] = int(moves.sum())
+        stats["changed_slots_per_layer"] = moves.tolist()
     if split == "free":
         detail = f"free split: bound {bound_total:g}; the plan is scored with the even split" \
             f" ({detail})"

@@ -79,8 +79,9 @@ def rolling(
     list of dict
         One row per (window, method): ``window``, ``method``, ``status``, ``planner_s``
         (the whole ``solve()`` call), ``plan`` (max GPU load summed over the layers on window
-        t, ``bound`` the lower bound there, ``gap``), ``next`` (the :func:`_score` of the plan
-        on window t+1: ``max_load``, ``balancedness``, ``min_balancedness``,
+        t, ``bound`` the lower bound there, ``gap``, ``max_load_per_layer``), ``next`` (the
+        :func:`_score` of the plan on window t+1: ``max_load``, ``balancedness``,
+        ``min_balancedness``,
         ``slot_balancedness``, ``par``), ``changed_slots`` and ``changed_layers`` against
         the method's previous plan (0 for the first window).
     """
@@ -123,11 +124,12 @@ def rolling(
                 continue
             bound = max(float(res.bound), lower_bound(plan)) if res.bound is not None else \
                 lower_bound(plan)
+            m = metrics(plan, res.solution)
             row["plan"] = {"max_load": res.objective, "bound": bound,
-                           "gap": (res.objective - bound) / max(abs(res.objective), 1e-9)}
+                           "gap": (res.objective - bound) / max(abs(res.objective), 1e-9),
+                           "max_load_per_layer": m["max_load_per_layer"]}
             row["next"] = _score(nxt, res.solution)
             if previous is not None:
-                m = metrics(plan, res.solution)
                 row["changed_slots"] = int(m["changed_slots"])
                 row["changed_layers"] = int(np.count_nonzero(m["changed_slots_per_layer"]))
             phy2log, _, _ = to_eplb_arrays(plan, res.solution, old_phy2log=previous)
