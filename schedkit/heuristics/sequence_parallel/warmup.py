@@ -6,6 +6,7 @@ from functools import cache
 
 from ...instances import SequenceParallel
 from .baselines import adaptive_plan, dcp_plan, static_plan, wlb_plan
+from .split import buckets, partitions
 
 __all__ = ["PARTS", "warm_up"]
 
@@ -27,12 +28,20 @@ def _part(name: str) -> None:
         adaptive_plan(inst)
         dcp_plan(inst)
         wlb_plan(inst)
+    elif name == "split":
+        inst = _tiny()
+        partitions(inst, 1)
+        buckets(inst.lengths, 2)
+    elif name == "planner":
+        from .planner import hetsp_plan  # the planner imports baselines, as this module does
+
+        hetsp_plan(_tiny(), starts=2, extra=1)
     else:
         raise ValueError(f"no sequence-parallel warm-up part {name!r} (parts: {', '.join(PARTS)})")
 
 
 #: The parts :func:`warm_up` can compile.
-PARTS = ("packing",)
+PARTS = ("packing", "split", "planner")
 
 
 def warm_up(*parts: str) -> None:
