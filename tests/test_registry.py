@@ -10,11 +10,14 @@ import schedkit as sk
 
 def test_one_name_several_problems_each_with_its_own_options() -> None:
     cpsat = {m.problem: m for m in sk.methods() if m.name == "cpsat"}
-    assert set(cpsat) == {"jobshop", "single_machine", "dag", "expert_placement"}
+    assert set(cpsat) == {"jobshop", "single_machine", "dag", "expert_placement",
+                          "sequence_parallel"}
     assert {o.name for o in cpsat["jobshop"].options} == {"model", "hint", "hint_time"}
     assert "dominance" in {o.name for o in cpsat["single_machine"].options}
     assert "symmetry_breaking" in {o.name for o in cpsat["dag"].options}
     assert {"split", "hierarchical"} <= {o.name for o in cpsat["expert_placement"].options}
+    assert {o.name for o in cpsat["sequence_parallel"].options} == {
+        "model", "buckets", "extra", "hint", "hint_time"}
     # An option of one problem's cpsat is unknown to another's, and the error lists the known.
     with pytest.raises(sk.InputError, match="on jobshop .*known: model, hint, hint_time"):
         sk.solve("ft06", "cpsat", options={"dominance": False})
