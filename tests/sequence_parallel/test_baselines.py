@@ -11,22 +11,14 @@ import pytest
 
 import schedkit as sk
 from schedkit.heuristics.sequence_parallel import packing_kernels as K
-from schedkit.instances import InputError, SequenceParallel
+from schedkit.instances import InputError
 from schedkit.instances.evaluate import evaluate
+
+from .hand import LINEAR, hand_instance
 
 METHODS = ("static", "adaptive", "megatron-dcp", "wlb")
 
-# Linear cost, no communication: a sequence of s tokens on d devices takes s/d seconds and
-# every group 10 s more, so the plans below can be computed by hand.
-LINEAR = {"a1": 0.0, "a2": 1.0, "b1": 10.0, "comm_bytes_per_token": 0.0,
-          "bandwidth": {"2": 1.0, "4": 1.0}}
-
-
-def _inst(lengths: list[int], **kw) -> SequenceParallel:
-    base = {"devices": 4, "memory_tokens": 10, "degrees": [1, 2, 4], "lengths": lengths,
-            "cost": LINEAR, "name": "hand"}
-    base = {**base, **kw}
-    return SequenceParallel(**{"devices_per_node": base["devices"], **base})
+_inst = hand_instance
 
 
 SHORT = _inst([9, 8, 7, 6, 5, 4, 3, 2])  # every sequence fits one device

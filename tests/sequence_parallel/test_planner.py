@@ -12,17 +12,9 @@ from schedkit.heuristics.sequence_parallel.planner import hetsp_plan
 from schedkit.instances import InputError, SequenceParallel
 from schedkit.instances.evaluate import evaluate
 
-# Linear cost, no communication (as in test_baselines): a sequence of s tokens on d devices
-# takes s/d seconds, every group 10 s more.
-LINEAR = {"a1": 0.0, "a2": 1.0, "b1": 10.0, "comm_bytes_per_token": 0.0,
-          "bandwidth": {"2": 1.0, "4": 1.0}}
+from .hand import LINEAR, hand_instance
 
-
-def _inst(lengths: list[int], **kw) -> SequenceParallel:
-    base = {"devices": 4, "memory_tokens": 10, "degrees": [1, 2, 4], "lengths": lengths,
-            "cost": LINEAR, "name": "hand"}
-    base = {**base, **kw}
-    return SequenceParallel(**{"devices_per_node": base["devices"], **base})
+_inst = hand_instance
 
 
 def _solve(inst, **options):

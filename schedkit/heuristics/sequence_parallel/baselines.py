@@ -26,7 +26,7 @@ from ...instances import InputError, SequenceParallel
 from ...instances.sequence_parallel import evaluate
 from .packing_kernels import balanced_pack, best_fit_decreasing, chunk_bins, dcp_greedy
 
-__all__ = ["sequence_times", "static_plan", "adaptive_plan", "dcp_plan", "wlb_plan",
+__all__ = ["sequence_times", "by_length", "static_plan", "adaptive_plan", "dcp_plan", "wlb_plan",
            "ADAPTIVE_MARGIN", "WLB_EXTRA"]
 
 #: FlexSP's adaptive baseline packs a group of degree d up to 0.9·C·d tokens.
@@ -97,8 +97,9 @@ def _homogeneous(inst: SequenceParallel, degree: int, bins: list[list[int]]
     return groups
 
 
-def _by_length(inst: SequenceParallel) -> np.ndarray:
-    # Longest first; ties by index, so that plans are deterministic.
+def by_length(inst: SequenceParallel) -> np.ndarray:
+    """int64 (K,): the sequences longest first, ties by index (so that plans are
+    deterministic)."""
     return np.lexsort((np.arange(inst.n_sequences), -inst.lengths)).astype(np.int64)
 
 
@@ -113,7 +114,7 @@ def static_plan(inst: SequenceParallel) -> dict[str, Any]:
     """
     D = int(inst.degrees[-1])
     cap = inst.memory_tokens * D
-    bin_of = best_fit_decreasing(inst.lengths, _by_length(inst), cap, cap)
+    bin_of = best_fit_decreasing(inst.lengths, by_length(inst), cap, cap)
     return _solution([(b, 0, D, seqs) for b, seqs in enumerate(_members(bin_of))])
 
 
@@ -158,7 +159,7 @@ def adaptive_plan(inst: SequenceParallel, *, margin: float = ADAPTIVE_MARGIN,
         candidates = [degree]
     else:
         candidates = [d for d in allowed if C * d >= longest]
-    order = _by_length(inst)
+    order = by_length(inst)
     best: tuple[float, int, list[_Group]] | None = None
     times: dict[str, float] = {}
     for d in candidates:
@@ -204,7 +205,7 @@ def dcp_plan(inst: SequenceParallel) -> tuple[dict[str, Any], dict[str, Any]]:
     for d in np.unique(cp).tolist():
         times[cp == d] = sequence_times(inst, d)[cp == d]
     group_of, group_mb, group_degree, group_first = dcp_greedy(
-        inst.lengths, cp, times, _by_length(inst), inst.memory_tokens, inst.devices)
+        inst.lengths, cp, times, by_length(inst), inst.memory_tokens, inst.devices)
     G = int((group_mb >= 0).sum())
     members: list[list[int]] = [[] for _ in range(G)]
     for k, g in enumerate(group_of.tolist()):

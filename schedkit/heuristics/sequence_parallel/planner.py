@@ -36,7 +36,8 @@ from ...instances import InputError, SequenceParallel
 from ...instances.sequence_parallel.evaluate import lower_bound
 from ..search import Stop, StopReason, run_search
 from . import planner_kernels as K
-from .baselines import sequence_times, static_plan
+from .baselines import by_length, sequence_times, static_plan
+from .split import fewest_parts, sequence_bounds
 
 __all__ = ["hetsp_plan", "STARTS", "EXTRA", "MAX_MOVES", "SWAPS", "plan_arrays"]
 
@@ -55,19 +56,16 @@ MAX_MOVES = 10_000
 
 def plan_arrays(inst: SequenceParallel) -> dict[str, Any]:
     """The kernels' arrays of an instance: ``order`` (longest first, ties by index), ``tt``
-    (K, D) seconds per degree, ``work`` and ``tmin`` over the degrees that hold each sequence,
-    ``degrees``, and the fewest micro-batches ``m_min``."""
-    lengths = np.ascontiguousarray(inst.lengths, dtype=np.int64)
+    (K, D) seconds per degree, ``work`` and ``tmin`` over the degrees that hold each sequence
+    (:func:`~.split.sequence_bounds`), ``degrees``, and the fewest micro-batches ``m_min``."""
     degrees = np.ascontiguousarray(inst.degrees, dtype=np.int64)
     tt = np.ascontiguousarray(np.stack([sequence_times(inst, int(d)) for d in degrees.tolist()],
                                        axis=1), dtype=np.float64)
-    holds = inst.memory_tokens * degrees[None, :] >= lengths[:, None]
-    work = np.where(holds, tt * degrees[None, :], np.inf).min(axis=1)
-    tmin = np.where(holds, tt, np.inf).min(axis=1)
-    order = np.lexsort((np.arange(lengths.size), -lengths)).astype(np.int64)
-    m_min = max(1, -(-int(lengths.sum()) // (inst.devices * inst.memory_tokens)))
-    return {"order": order, "lengths": lengths, "tt": tt, "work": work, "tmin": tmin,
-            "degrees": degrees, "m_min": m_min}
+    work, tmin = sequence_bounds(inst)
+    return {"order": by_length(inst), "lengths": np.ascontiguousarray(inst.lengths,
+                                                                     dtype=np.int64),
+            "tt": tt, "work": work, "tmin": tmin, "degrees": degrees,
+            "m_min": fewest_parts(inst)}
 
 
 def _solution(inst: SequenceParallel, A: dict[str, Any], level_of: np.ndarray, m: int
@@ -77,11 +75,11 @@ def _solution(inst: SequenceParallel, A: dict[str, Any], level_of: np.ndarray, m
     Kn = level_of.size
     g_of, g_deg, g_tok, out_of, out_deg = (np.empty(Kn + 1, dtype=np.int64) for _ in range(5))
     g_time = np.empty(Kn + 1, dtype=np.float64)
-    members = np.empty(Kn + 1, dtype=np.int64)
     mbs: list[list[dict[str, Any]]] = []
     used: dict[int, int] = {}
     for level in range(m):
-        n = K.level_members(level_of, A["order"], level, -1, -1, members, A["lengths"])
+        members = np.ascontiguousarray(A["order"][level_of[A["order"]] == level])
+        n = members.size
         if n == 0:
             continue
         _, G = K.level_time(members, n, A["tt"], A["work"], A["tmin"], A["lengths"],

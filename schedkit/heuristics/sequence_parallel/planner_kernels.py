@@ -18,8 +18,7 @@ from numba import njit
 
 from ..kernels import LCG_MODULUS, lcg_next
 
-__all__ = ["pack_level", "level_time", "polish_level", "plan_steps", "level_members",
-           "REL_TOL"]
+__all__ = ["pack_level", "level_time", "polish_level", "plan_steps", "REL_TOL"]
 
 # Bisection on a micro-batch's time stops at this relative width during the search (the
 # final plan is packed at REL_TOL).
@@ -309,32 +308,11 @@ def polish_level(members: np.ndarray, n: int, G: int, tt: np.ndarray, lengths: n
 
 
 @njit(cache=True)
-def level_members(level_of: np.ndarray, order: np.ndarray, level: int, skip: int, add: int,
-                  members: np.ndarray, lengths: np.ndarray) -> int:
-    """Members of ``level`` by decreasing length (``order``), without sequence ``skip`` and
-    with sequence ``add`` (-1: none); returns how many."""
-    n = 0
-    placed = add < 0
-    for pos in range(order.size):
-        k = order[pos]
-        if not placed and lengths[add] >= lengths[k]:
-            members[n] = add
-            n += 1
-            placed = True
-        if k != skip and k != add and level_of[k] == level:
-            members[n] = k
-            n += 1
-    if not placed:
-        members[n] = add
-        n += 1
-    return n
-
-
-@njit(cache=True)
 def _gather(head: np.ndarray, nxt: np.ndarray, rank: np.ndarray, level: int, skip: int,
             add: int, out: np.ndarray) -> int:
-    """:func:`level_members` from the linked member lists of the descent (``head[level]``,
-    ``nxt``: members in rank order, i.e. longest first); returns how many."""
+    """Members of micro-batch ``level`` longest first, from the linked member lists of the
+    descent (``head[level]``, ``nxt``: rank order), without sequence ``skip`` and with
+    sequence ``add`` (-1: none), into ``out``; returns how many."""
     n = 0
     placed = add < 0
     k = head[level]

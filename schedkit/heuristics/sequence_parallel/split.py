@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...instances import InputError, SequenceParallel
-from .baselines import sequence_times
+from .baselines import by_length, sequence_times
 from .split_kernels import bucket_dp, partition_dp
 
 __all__ = ["sequence_bounds", "fewest_parts", "linear_partition", "partitions", "buckets",
@@ -74,11 +74,6 @@ def fewest_parts(inst: SequenceParallel) -> int:
     return max(1, -(-int(inst.lengths.sum()) // cap))
 
 
-def _order(inst: SequenceParallel) -> np.ndarray:
-    # Longest first, ties by id: deterministic.
-    return np.lexsort((np.arange(inst.n_sequences), -inst.lengths)).astype(np.int64)
-
-
 def linear_partition(inst: SequenceParallel, parts: int, fill: float = 1.0
                      ) -> tuple[np.ndarray, float] | None:
     """Sequences sorted by decreasing length, cut into ``parts`` contiguous micro-batches
@@ -111,7 +106,7 @@ def linear_partition(inst: SequenceParallel, parts: int, fill: float = 1.0
     K = inst.n_sequences
     if parts > K:
         return None
-    order = _order(inst)
+    order = by_length(inst)
     work, single = sequence_bounds(inst)
     cut = partition_dp(inst.lengths[order].astype(np.int64), work[order].astype(np.float64),
                        single[order].astype(np.float64), int(parts), inst.devices,

@@ -4,11 +4,8 @@ whole batch in one model, or FlexSP's split into micro-batch models (:mod:`.exac
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.sequence_parallel.cpsat import (
     SpCpSat,
     build_full_cpsat,
@@ -19,7 +16,16 @@ from ...instances import SequenceParallel
 from ..backends.cpsat import solve_cpsat
 from ..registry import MethodResult, RunContext
 from ..result import Status
-from .exact import Answer, Backend, Plan, plan_value_mb, run_exact
+from .exact import (
+    Answer,
+    Backend,
+    Plan,
+    build_within,
+    plan_value_mb,
+    run_exact,
+    seconds_left,
+    unbuilt,
+)
 
 __all__ = ["run", "TOLERANCE"]
 
@@ -29,14 +35,10 @@ __all__ = ["run", "TOLERANCE"]
 TOLERANCE = 1e-9
 
 
-def _left(end: float | None) -> float | None:
-    return None if end is None else max(0.0, end - time.perf_counter())
-
-
 def _solve(built: SpCpSat, hint: Plan | None, inst: SequenceParallel, end: float | None,
            ctx: RunContext) -> Answer:
     hinted = hint is not None and hint_cpsat(inst, built, hint)
-    out = solve_cpsat(built.model, time_limit=_left(end), workers=ctx.workers, seed=ctx.seed,
+    out = solve_cpsat(built.model, time_limit=seconds_left(end), workers=ctx.workers, seed=ctx.seed,
                       interrupt=ctx.interrupted)
     stats = {**built.stats, **out.stats, "hinted": hinted, "detail": out.stats["cpsat_status"]}
     plan = built.read(out.solver.value) if out.solved else None
@@ -46,26 +48,17 @@ def _solve(built: SpCpSat, hint: Plan | None, inst: SequenceParallel, end: float
 
 def _full(inst: SequenceParallel, upper: float | None, at_least: int, hint: Plan | None,
           seconds: float | None, ctx: RunContext) -> Answer:
-    end = None if seconds is None else time.perf_counter() + seconds
-    try:
-        built = build_full_cpsat(inst, upper=upper, at_least=at_least, deadline=Deadline(end))
-    except OutOfTime:
-        return Answer(Status.UNKNOWN, None, None, False,
-                      {"detail": "the time ran out while building the model"})
-    return _solve(built, hint, inst, end, ctx)
+    built, end = build_within(seconds, lambda deadline: build_full_cpsat(
+        inst, upper=upper, at_least=at_least, deadline=deadline))
+    return unbuilt() if built is None else _solve(built, hint, inst, end, ctx)
 
 
 def _microbatch(inst: SequenceParallel, seqs: np.ndarray, bucket: np.ndarray | None,
                 hint: Plan | None, seconds: float | None, ctx: RunContext) -> Answer:
-    end = None if seconds is None else time.perf_counter() + seconds
     scale_upper = None if hint is None else plan_value_mb(inst, hint[0])
-    try:
-        built = build_microbatch_cpsat(inst, seqs, bucket, upper=scale_upper,
-                                       deadline=Deadline(end))
-    except OutOfTime:
-        return Answer(Status.UNKNOWN, None, None, False,
-                      {"detail": "the time ran out while building the model"})
-    return _solve(built, hint, inst, end, ctx)
+    built, end = build_within(seconds, lambda deadline: build_microbatch_cpsat(
+        inst, seqs, bucket, upper=scale_upper, deadline=deadline))
+    return unbuilt() if built is None else _solve(built, hint, inst, end, ctx)
 
 
 BACKEND = Backend("cpsat", _full, _microbatch, TOLERANCE)

@@ -43,10 +43,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.sequence_parallel.common import plan_groups, plan_solution
 from ...heuristics.search import StopReason
 from ...heuristics.sequence_parallel.baselines import adaptive_plan, dcp_plan, static_plan
@@ -67,6 +68,8 @@ from ...instances.sequence_parallel import evaluate
 from ..common import WarmStart, checked_initial
 from ..registry import MethodResult, RunContext
 from ..result import Status
+
+T = TypeVar("T")
 
 __all__ = ["Answer", "Plan", "Backend", "FULL_MAX_SEQUENCES", "MODELS", "DEFAULT_BUCKETS",
            "DEFAULT_EXTRA", "run_exact", "warm_start", "plan_of", "plan_value"]
@@ -111,6 +114,28 @@ class Backend:
     microbatch: Callable[[SequenceParallel, np.ndarray, np.ndarray | None, Plan | None,
                           float | None, RunContext], Answer]
     tolerance: float
+
+
+def seconds_left(end: float | None) -> float | None:
+    """Seconds until ``end`` (a ``time.perf_counter()`` reading; ``None``: no limit)."""
+    return None if end is None else max(0.0, end - time.perf_counter())
+
+
+def build_within(seconds: float | None, build: Callable[[Deadline], T]
+                 ) -> tuple[T | None, float | None]:
+    """``build(deadline)`` within ``seconds``: the built model (``None`` when the time ran
+    out while building) and the end of the share, for the solve that follows."""
+    end = None if seconds is None else time.perf_counter() + seconds
+    try:
+        return build(Deadline(end)), end
+    except OutOfTime:
+        return None, end
+
+
+def unbuilt() -> Answer:
+    """The answer of a model whose share of the time ran out while it was being built."""
+    return Answer(Status.UNKNOWN, None, None, False,
+                  {"detail": "the time ran out while building the model"})
 
 
 def plan_of(solution: dict[str, Any]) -> Plan:

@@ -5,11 +5,8 @@ HiGHS) — the whole batch in one model, or FlexSP's split into micro-batch mode
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from ...formulations.deadline import Deadline, OutOfTime
 from ...formulations.sequence_parallel.common import MS
 from ...formulations.sequence_parallel.milp import (
     SpMilp,
@@ -21,7 +18,7 @@ from ...instances import SequenceParallel
 from ..backends.pulp import solve_pulp
 from ..registry import MethodResult, RunContext
 from ..result import Status
-from .exact import Answer, Backend, Plan, run_exact
+from .exact import Answer, Backend, Plan, build_within, run_exact, seconds_left, unbuilt
 
 __all__ = ["run", "TOLERANCE"]
 
@@ -31,14 +28,10 @@ __all__ = ["run", "TOLERANCE"]
 TOLERANCE = 1e-6
 
 
-def _left(end: float | None) -> float | None:
-    return None if end is None else max(0.0, end - time.perf_counter())
-
-
 def _solve(built: SpMilp, hint: Plan | None, inst: SequenceParallel, end: float | None,
            ctx: RunContext) -> Answer:
     hinted = hint is not None and hint_milp(inst, built, hint)
-    out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=_left(end),
+    out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=seconds_left(end),
                      workers=ctx.workers, seed=ctx.seed, warm_start=hinted,
                      interrupt=ctx.interrupted)
     stats = {**built.stats, **out.stats, "hinted": hinted, "detail": out.stats["pulp_status"]}
@@ -49,24 +42,16 @@ def _solve(built: SpMilp, hint: Plan | None, inst: SequenceParallel, end: float 
 
 def _full(inst: SequenceParallel, upper: float | None, at_least: int, hint: Plan | None,
           seconds: float | None, ctx: RunContext) -> Answer:
-    end = None if seconds is None else time.perf_counter() + seconds
-    try:
-        built = build_full_milp(inst, upper=upper, at_least=at_least, deadline=Deadline(end))
-    except OutOfTime:
-        return Answer(Status.UNKNOWN, None, None, False,
-                      {"detail": "the time ran out while building the model"})
-    return _solve(built, hint, inst, end, ctx)
+    built, end = build_within(seconds, lambda deadline: build_full_milp(
+        inst, upper=upper, at_least=at_least, deadline=deadline))
+    return unbuilt() if built is None else _solve(built, hint, inst, end, ctx)
 
 
 def _microbatch(inst: SequenceParallel, seqs: np.ndarray, bucket: np.ndarray | None,
                 hint: Plan | None, seconds: float | None, ctx: RunContext) -> Answer:
-    end = None if seconds is None else time.perf_counter() + seconds
-    try:
-        built = build_microbatch_milp(inst, seqs, bucket, deadline=Deadline(end))
-    except OutOfTime:
-        return Answer(Status.UNKNOWN, None, None, False,
-                      {"detail": "the time ran out while building the model"})
-    return _solve(built, hint, inst, end, ctx)
+    built, end = build_within(seconds, lambda deadline: build_microbatch_milp(
+        inst, seqs, bucket, deadline=deadline))
+    return unbuilt() if built is None else _solve(built, hint, inst, end, ctx)
 
 
 BACKEND = Backend("milp", _full, _microbatch, TOLERANCE)
