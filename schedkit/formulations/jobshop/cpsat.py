@@ -29,7 +29,7 @@ import numpy as np
 from ...instances import JobShop
 from ..deadline import Deadline
 
-__all__ = ["JobShopCpSat", "build_cpsat"]
+__all__ = ["JobShopCpSat", "build_cpsat", "keep_order"]
 
 
 @dataclass
@@ -43,6 +43,8 @@ class JobShopCpSat:
     horizon: int
     makespan: Any | None = None
     tardiness: list[Any] = field(default_factory=list)
+    #: The expression minimised.
+    objective: Any = None
 
 
 def _variables(inst: JobShop, model: Any, horizon: int,
@@ -131,18 +133,20 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
             model.add(cmax >= int((inst.release + job_len).max()))
         _machine_constraints(inst, model, interval, extra)
         model.minimize(cmax)
-        out.makespan = cmax
+        out.makespan = out.objective = cmax
     else:
         _machine_constraints(inst, model, interval)
         if inst.objective == "total_weighted_completion":
-            model.minimize(sum(int(w) * e for w, e in zip(inst.weight, last, strict=True)))
+            out.objective = sum(int(w) * e for w, e in zip(inst.weight, last, strict=True))
+            model.minimize(out.objective)
         else:
             tard = []
             for j, e in enumerate(last):
                 t = model.new_int_var(0, horizon, f"T{j}")
                 model.add(t >= e - int(inst.due[j]))
                 tard.append(t)
-            model.minimize(sum(int(w) * t for w, t in zip(inst.weight, tard, strict=True)))
+            out.objective = sum(int(w) * t for w, t in zip(inst.weight, tard, strict=True))
+            model.minimize(out.objective)
             out.tardiness = tard
     if strong and hint is not None:
         for k, s in enumerate(np.asarray(hint, dtype=np.int64).tolist()):
@@ -150,3 +154,29 @@ def build_cpsat(inst: JobShop, *, horizon: int | None = None, strong: bool = Tru
             model.add_hint(start[k], s)
     deadline.check()
     return out
+
+
+def keep_order(inst: JobShop, built: JobShopCpSat, start: np.ndarray, freed: np.ndarray,
+               cap: float | None = None) -> int:
+    """Restrict ``built`` to the large neighbourhood of the schedule ``start`` (flat start
+    times) that frees the operations of the mask ``freed``: on every machine, the operations
+    not freed keep their relative order (a precedence between each one and the next in start
+    order); freed operations may go anywhere. ``cap`` bounds the objective from above (the
+    schedule's own value keeps it feasible). Returns the number of precedences added.
+
+    This is the relaxation-induced neighbourhood of LNS for scheduling (Shaw, CP 1998; Godard,
+    Laborie & Nuijten, ICAPS 2005); ``start`` itself satisfies every added constraint.
+    """
+    model = built.model
+    kept = np.flatnonzero(~np.asarray(freed, dtype=bool))
+    # Sort the kept operations by machine, then start (then end: a zero-length operation
+    # goes before one it starts with), so each consecutive pair on a machine is one arc.
+    ends = start[kept] + inst.op_duration[kept]
+    order = kept[np.lexsort((ends, start[kept], inst.op_machine[kept]))]
+    machine = inst.op_machine[order]
+    same = np.flatnonzero(machine[1:] == machine[:-1])
+    for a, b in zip(order[same].tolist(), order[same + 1].tolist(), strict=True):
+        model.add(built.start[b] >= built.end[a])
+    if cap is not None and built.objective is not None:
+        model.add(built.objective <= int(np.floor(cap + 1e-9)))
+    return int(same.size)

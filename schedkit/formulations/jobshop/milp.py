@@ -13,7 +13,7 @@ ends by then, and every start is bounded by it), max release + Σ durations othe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 from ...instances import JobShop
 from ..deadline import Deadline
 
-__all__ = ["JobShopMilp", "build_milp"]
+__all__ = ["JobShopMilp", "build_milp", "keep_order_milp"]
 
 
 @dataclass
@@ -31,6 +31,10 @@ class JobShopMilp:
     problem: Any
     start: list[Any]
     big_m: int
+    #: The order binaries: ``order[a, b]`` (a < b, one machine) is 1 when a precedes b.
+    order: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: The objective expression (the makespan variable for the makespan).
+    objective: Any = None
 
 
 def build_milp(inst: JobShop, *, horizon: int | None = None,
@@ -51,6 +55,7 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
     dur = inst.op_duration.tolist()
     job_of = np.repeat(np.arange(inst.n_jobs), np.diff(inst.job_offsets)).tolist()
     prob = pulp.LpProblem(f"jobshop_{inst.name}".replace("-", "_"), pulp.LpMinimize)
+    order: dict[tuple[int, int], Any] = {}
     # Integer starts: durations are integers, so some optimal schedule has integer starts, and
     # integrality keeps the evaluator's check exact.
     s = []
@@ -70,6 +75,7 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
                 if job_of[a] == job_of[b]:
                     continue  # ordered by the route already
                 y = prob.add_variable(f"y_{a}_{b}", cat="Binary")
+                order[a, b] = y
                 if hint is not None:
                     y.setInitialValue(1 if hint[a] < hint[b] else 0)
                 prob += s[b] >= s[a] + dur[a] - M * (1 - y), f"d1_{a}_{b}"
@@ -85,8 +91,10 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
         for k in last:
             prob += cmax >= s[k] + dur[k], f"cmax_{k}"
         prob += cmax
+        goal: Any = cmax
     elif inst.objective == "total_weighted_completion":
-        prob += pulp.lpSum(int(inst.weight[j]) * (s[k] + dur[k]) for j, k in enumerate(last))
+        goal = pulp.lpSum(int(inst.weight[j]) * (s[k] + dur[k]) for j, k in enumerate(last))
+        prob += goal
     else:
         tard = []
         for j, k in enumerate(last):
@@ -95,6 +103,43 @@ def build_milp(inst: JobShop, *, horizon: int | None = None,
                 t.setInitialValue(max(0, int(hint[k]) + dur[k] - int(inst.due[j])))
             prob += t >= s[k] + dur[k] - int(inst.due[j]), f"tard_{j}"
             tard.append(t)
-        prob += pulp.lpSum(int(w) * t for w, t in zip(inst.weight.tolist(), tard, strict=True))
+        goal = pulp.lpSum(int(w) * t for w, t in zip(inst.weight.tolist(), tard, strict=True))
+        prob += goal
     deadline.check()
-    return JobShopMilp(prob, s, M)
+    return JobShopMilp(prob, s, M, order, goal)
+
+
+def keep_order_milp(inst: JobShop, built: JobShopMilp, start: np.ndarray, freed: np.ndarray,
+                    cap: float | None = None) -> int:
+    """Restrict ``built`` to the large neighbourhood of the schedule ``start`` that frees the
+    operations of the mask ``freed``, the pattern of Balans (Cai, Kadıoğlu & Dilkina, arXiv
+    2412.14382) on this model: every order binary between two operations not freed is fixed
+    to its value in ``start``, the others are free again (the model can be restricted anew
+    for the next neighbourhood). ``start`` becomes the variables' initial values; ``cap``
+    bounds the objective from above. Returns the number of binaries fixed.
+    """
+    free = np.asarray(freed, dtype=bool).tolist()
+    begin = np.asarray(start, dtype=np.int64).tolist()
+    finish = (np.asarray(start, dtype=np.int64) + inst.op_duration).tolist()
+    fixed = 0
+    for (a, b), y in built.order.items():
+        value = 1 if (begin[a], finish[a]) < (begin[b], finish[b]) else 0
+        if free[a] or free[b]:
+            y.lowBound, y.upBound = 0, 1
+        else:
+            y.lowBound = y.upBound = value
+            fixed += 1
+        y.setInitialValue(value)  # after the bounds, which PuLP checks it against
+    for var, v in zip(built.start, begin, strict=True):
+        var.setInitialValue(v)
+    if cap is not None:
+        import pulp
+
+        prob = built.problem
+        limit = int(np.floor(cap + 1e-9))
+        cons = prob.get_constraint_by_name("objective_cap")
+        if cons is None:
+            prob += built.objective <= limit, "objective_cap"
+        else:  # the cap of the last neighbourhood, moved: objective + constant <= 0
+            cons.constant = pulp.LpAffineExpression(built.objective).constant - limit
+    return fixed

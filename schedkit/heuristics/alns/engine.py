@@ -124,9 +124,10 @@ class _Stopper:
     """The stopping protocol as an ``alns`` stopping criterion (called before each
     iteration); it also counts iterations and stalls, and decides restarts."""
 
-    def __init__(self, stop: Stop, restart: int) -> None:
+    def __init__(self, stop: Stop, restart: int, lower: float | None) -> None:
         self.stop = stop
         self.restart = restart
+        self.lower = lower
         self.iterations = -1
         self.since_best = 0
         self.best_value = math.inf
@@ -147,7 +148,9 @@ class _Stopper:
         elif self.iterations > 0:
             self.since_best += 1
         s = self.stop
-        if s.iterations is not None and self.iterations >= s.iterations:
+        if self.lower is not None and best.value <= self.lower:
+            self.reason = StopReason.LOWER_BOUND
+        elif s.iterations is not None and self.iterations >= s.iterations:
             self.reason = StopReason.ITERATION_LIMIT
         elif s.time_limit is not None and time.perf_counter() - s.started >= s.time_limit:
             self.reason = StopReason.TIME_LIMIT
@@ -184,7 +187,8 @@ def _selection(name: str, n_destroy: int, n_repair: int) -> Any:
 
 def run_alns(initial: State, destroys: Mapping[str, Operator], repairs: Mapping[str, Operator],
              stop: Stop, *, seed: int = 0, selection: str = "roulette", restart: int = 0,
-             worse: float = 0.05, accept: float = 0.5, floor: float = 1.0) -> AlnsRun:
+             worse: float = 0.05, accept: float = 0.5, floor: float = 1.0,
+             lower: float | None = None) -> AlnsRun:
     """Adaptive large neighbourhood search from ``initial`` (module docstring).
 
     Parameters
@@ -205,6 +209,8 @@ def run_alns(initial: State, destroys: Mapping[str, Operator], repairs: Mapping[
         Iterations without a new best after which the search goes back to the best (0: never).
     worse, accept, floor
         The autofit of :class:`Annealing`.
+    lower
+        A valid lower bound on the objective: the search stops when the best reaches it.
 
     Returns
     -------
@@ -220,7 +226,7 @@ def run_alns(initial: State, destroys: Mapping[str, Operator], repairs: Mapping[
     if restart < 0:
         raise ValueError(f"restart must be >= 0, got {restart}")
     engine = ALNS(np.random.RandomState(int(seed) % 2**32))
-    stopper = _Stopper(stop, restart)
+    stopper = _Stopper(stop, restart, lower)
     anneal = Annealing.autofit(initial.value, stopper.progress, worse=worse, accept=accept,
                                floor=floor)
 

@@ -14,7 +14,7 @@ from ..search import Stop, run_search
 from . import tabu_kernels as TK
 from .dispatch import dispatch_best, flat_starts, start_lists
 
-__all__ = ["DEFAULT_RESTART", "default_tenure", "tabu_search"]
+__all__ = ["DEFAULT_RESTART", "default_tenure", "tabu_improve", "tabu_search"]
 
 
 #: Iterations without a new best before ``tabu_search`` kicks from its best schedule.
@@ -67,7 +67,27 @@ def tabu_search(
     """
     if initial is None:
         initial, _ = dispatch_best(instance, seed=seed)
-    start = flat_starts(initial)
+    head, ms, stats = tabu_improve(instance, flat_starts(initial), stop, seed=seed,
+                                   restart=restart, strength=strength, tenure=tenure)
+    stats["initial_makespan"] = int(objective(instance, initial))
+    return {"start": start_lists(instance, head)}, ms, stats
+
+
+def tabu_improve(
+    instance: JobShop,
+    start: np.ndarray,
+    stop: Stop,
+    *,
+    seed: int = 0,
+    restart: int = DEFAULT_RESTART,
+    strength: int = 4,
+    tenure: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, int, dict[str, Any]]:
+    """:func:`tabu_search` on flat start times (operation order), for callers that keep
+    schedules as arrays (the ALNS polish): the machine sequences of ``start`` are searched
+    and the best one's semi-active start times are returned, with its makespan and the
+    stats (no ``initial_makespan``)."""
+    start = np.asarray(start, dtype=np.int64)
     dur = instance.op_duration
     n_ops = instance.n_ops
     off = instance.job_offsets
@@ -104,7 +124,6 @@ def tabu_search(
 
     # The start's own value may be above its semi-active one (idle time); the search starts
     # from the latter. Decoding here also loads the decoding kernels inside the time budget.
-    initial_ms = int(objective(instance, initial))
     best_ms = _semi_active(seq)[0]
     args = (job_pred, job_succ, op_job, op_release, dur, machine_offsets)
     state = {"best": best_ms, "since": 0, "rng": rng}
@@ -121,7 +140,6 @@ def tabu_search(
     ms, head = _semi_active(best_seq)
     if ms != best_ms:
         raise RuntimeError(f"tabu search lost track of its best makespan ({ms} != {best_ms})")
-    stats = {"iterations": run.iterations, "initial_makespan": initial_ms,
-             "time_to_best_s": round(run.time_to_best_s, 6), "stopped": run.reason,
-             "tenure": [lo, hi], "restart": restart}
-    return {"start": start_lists(instance, head)}, int(ms), stats
+    stats = {"iterations": run.iterations, "time_to_best_s": round(run.time_to_best_s, 6),
+             "stopped": run.reason, "tenure": [lo, hi], "restart": restart}
+    return head, int(ms), stats

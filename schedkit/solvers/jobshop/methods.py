@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
+from ...heuristics.alns import SELECTIONS
 from ...heuristics.jobshop.dispatch import DEFAULT_ATC_K, MODES, RULES
+from ...heuristics.jobshop.neighbourhoods import DEFAULT_SIZES, DESTROYS
 from ...heuristics.jobshop.tabu import DEFAULT_RESTART
 from ...heuristics.jobshop.warmup import warm_up
 from .. import options as shared
@@ -61,6 +63,33 @@ METHODS = (
                shared.stall(0),
            ),
            objectives=("makespan",), warm_up=partial(warm_up, "dispatch", "tabu")),
+    Method("alns", PROBLEM, f"{_HERE}.alns:run", Kind.METAHEURISTIC,
+           "adaptive large-neighbourhood search: bandit-chosen destroys (random, machines, "
+           "window, critical, jobs; three sizes), CP-SAT or HiGHS repair, N5 tabu polish",
+           options=(
+               shared.iterations("one destroy and repair", "200"),
+               shared.stall(0),
+               shared.restart(0, ""),
+               Option("selection", str, "roulette", "operator selection: adaptive roulette "
+                      "wheel, segmented roulette wheel, alpha-UCB", choices=SELECTIONS),
+               Option("destroys", str, "all", "destroy structures: all, or a comma-separated "
+                      f"subset of {', '.join(DESTROYS)}"),
+               Option("sizes", str, ",".join(f"{s:g}" for s in DEFAULT_SIZES),
+                      "shares of the operations a destroy frees, comma-separated (one "
+                      "variant per structure and size)"),
+               Option("repair", str, "cpsat", "cpsat: CP-SAT on the freed part with the rest "
+                      "in order and hints; milp: Manne's MILP with the order binaries of the "
+                      "rest fixed, HiGHS", choices=("cpsat", "milp")),
+               Option("repair_time", float, 1.0, "limit of one repair: CP-SAT deterministic "
+                      "seconds, HiGHS seconds", minimum=0.001),
+               Option("polish", int, 500, "N5 tabu iterations after each repair (makespan; "
+                      "0: none)", minimum=0),
+               shared.hint_time(_HINT_TIME + " (makespan); the start of the search"),
+               Option("worse", float, 0.005, "annealing: at the start a candidate this share "
+                      "worse is accepted with probability accept", minimum=1e-9),
+               Option("accept", float, 0.5, "annealing: that probability (0 < accept < 1)",
+                      minimum=1e-9),
+           ), fixed={"hint": True}, warm_up=partial(warm_up, "dispatch", "tabu")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

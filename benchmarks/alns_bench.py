@@ -1,0 +1,182 @@
+#!/usr/bin/env python
+"""ALNS benchmarks, side by side in one process (the tables of ``benchmarks/alns.md``).
+
+    python benchmarks/alns_bench.py compare [--instances ta21-ta50] [--methods cpsat alns]
+                                      [--time-limit 30] [--workers 2] [--seeds 0] [--out FILE]
+    python benchmarks/alns_bench.py operators [--instances ta21-ta30] [--time-limit 30] [--out FILE]
+
+``compare``: each method at the same time limit, workers and seed, instance by instance, the
+methods one after another on each instance (so that noise from a shared machine hits them
+alike); gap to the best known upper bound (JSPLib's bks). ``operators``: ``alns`` with the
+bandit choosing among every destroy (the default) against ``alns`` restricted to one destroy
+structure (``--option destroys=window``, …, its three sizes still chosen by the bandit), with
+the per-operator statistics of the bandit runs.
+
+With ``--out`` every result is appended to a JSONL file as it completes and a rerun skips the
+runs already there (same instance, method, options, seed, time limit and workers), so an
+interrupted benchmark resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import schedkit as sk
+
+DESTROYS = ("random", "machines", "window", "critical", "jobs")
+
+
+def expand(names: list[str]) -> list[str]:
+    """``ta21-ta30`` → ta21 … ta30 (zero-padded like the catalogue); other names unchanged."""
+    out = []
+    for name in names:
+        m = re.fullmatch(r"([a-z]+)(\d+)-\1?(\d+)", name)
+        if not m:
+            out.append(name)
+            continue
+        width = len(m.group(2))
+        out += [f"{m.group(1)}{i:0{width}d}" for i in range(int(m.group(2)),
+                                                            int(m.group(3)) + 1)]
+    return out
+
+
+def _key(instance: str, method: str, options: dict[str, Any], seed: int, time_limit: float,
+         workers: int) -> str:
+    return json.dumps([instance, method, options, seed, time_limit, workers], sort_keys=True)
+
+
+def _done(out: Path | None) -> dict[str, sk.Result]:
+    if out is None or not out.exists():
+        return {}
+    runs = {}
+    for r in sk.read_results(out):
+        runs[_key(r.instance, r.method, dict(r.options), r.seed, r.time_limit_s,
+                  r.workers)] = r
+    return runs
+
+
+def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
+            time_limit: float, workers: int, seeds: list[int],
+            out: Path | None) -> dict[tuple[str, int, str], sk.Result]:
+    """Every (instance, seed) with every labelled run, resuming from ``out``."""
+    done = _done(out)
+    results = {}
+    for seed in seeds:
+        for name in instances:
+            for label, method, options in runs:
+                key = _key(name, method, options, seed, time_limit, workers)
+                res = done.get(key)
+                if res is None:
+                    res = sk.solve(name, method, time_limit=time_limit, workers=workers,
+                                   seed=seed, options=options)
+                    if out is not None:
+                        with out.open("a", encoding="utf-8") as fh:
+                            fh.write(res.to_json() + "\n")
+                gap = "-" if not res.ok else f"{100 * res.gap_to_best_known:.2f}%"
+                print(f"  {name} seed {seed} {label}: {res.status} {res.objective} ({gap}, "
+                      f"{res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
+                results[name, seed, label] = res
+    return results
+
+
+def table(instances: list[str], labels: list[str], seeds: list[int],
+          results: dict[tuple[str, int, str], sk.Result]) -> None:
+    """Markdown table of objectives and gaps, then the mean gap of each label."""
+    head = ["instance", "best known"] + [f"{lab} {what}" for lab in labels
+                                         for what in ("objective", "gap")]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    gaps: dict[str, list[float]] = defaultdict(list)
+    wins: dict[str, int] = defaultdict(int)
+    for seed in seeds:
+        for name in instances:
+            row = [name if len(seeds) == 1 else f"{name} (seed {seed})",
+                   f"{sk.load(name).bounds.upper:g}"]
+            values = {}
+            for lab in labels:
+                r = results[name, seed, lab]
+                if r.ok:
+                    gaps[lab].append(r.gap_to_best_known)
+                    values[lab] = r.objective
+                    row += [f"{r.objective:g}", f"{100 * r.gap_to_best_known:.2f}%"]
+                else:
+                    row += [r.status, "-"]
+            if values:
+                best = min(values.values())
+                for lab, v in values.items():
+                    wins[lab] += v == best
+            print("| " + " | ".join(row) + " |")
+    print()
+    for lab in labels:
+        g = gaps[lab]
+        mean = f"{100 * statistics.mean(g):.2f}%" if g else "-"
+        median = f"{100 * statistics.median(g):.2f}%" if g else "-"
+        print(f"- {lab}: mean gap {mean}, median {median} over {len(g)} runs; best or tied "
+              f"best on {wins[lab]}")
+
+
+def operator_table(results: list[sk.Result]) -> None:
+    """Per-operator outcome counts summed over runs, and each operator's share of new bests."""
+    total: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in results:
+        for name, row in r.stats.get("operators", {}).items():
+            for k, v in row.items():
+                total[name][k] += v
+    print("| operator | chosen | new best | better | accepted | rejected |")
+    print("|---|---|---|---|---|---|")
+    for name in sorted(total, key=lambda n: -total[n]["chosen"]):
+        t = total[name]
+        print(f"| {name} | {t['chosen']} | {t['best']} | {t['better']} | {t['accepted']} | "
+              f"{t['rejected']} |")
+    its = [r.stats.get("iterations", 0) for r in results]
+    if its:
+        print(f"\niterations per run: median {statistics.median(its):g}, min {min(its)}, "
+              f"max {max(its)}")
+
+
+def _host() -> str:
+    res = sk.solve("ft06", "baseline")
+    h = res.host
+    return (f"{h.get('cpu')}, {h.get('cores')} cores, Python {res.versions.get('python')}, "
+            f"OR-Tools {res.versions.get('ortools')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    for name, default in (("compare", ["ta21-ta50"]), ("operators", ["ta21-ta30"])):
+        p = sub.add_parser(name)
+        p.add_argument("--instances", nargs="+", default=default)
+        p.add_argument("--time-limit", type=float, default=30.0)
+        p.add_argument("--workers", type=int, default=2)
+        p.add_argument("--seeds", type=int, nargs="+", default=[0])
+        p.add_argument("--out", type=Path, default=None,
+                       help="append results JSONL here (and resume from it)")
+        if name == "compare":
+            p.add_argument("--methods", nargs="+", default=["cpsat", "alns"])
+    args = parser.parse_args()
+    instances = expand(args.instances)
+    print(f"host: {_host()}; time limit {args.time_limit:g} s; workers {args.workers}; "
+          f"seeds {args.seeds}\n")
+    if args.what == "compare":
+        runs = [(m, m, {}) for m in args.methods]
+    else:
+        runs = [("bandit", "alns", {})] + [(d, "alns", {"destroys": d}) for d in DESTROYS]
+    results = run_all(instances, runs, args.time_limit, args.workers, args.seeds, args.out)
+    labels = [lab for lab, _, _ in runs]
+    table(instances, labels, args.seeds, results)
+    alns_label = "alns" if args.what == "compare" else "bandit"
+    if alns_label in labels:
+        print(f"\nOperator statistics of `{alns_label}` (summed over its runs):\n")
+        operator_table([results[n, s, alns_label] for s in args.seeds for n in instances])
+
+
+if __name__ == "__main__":
+    main()
