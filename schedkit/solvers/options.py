@@ -4,10 +4,14 @@ iteration counts of the searches (:mod:`schedkit.heuristics.search`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ..instances import InputError
 from .backends.pulp import BACKENDS
 from .registry import Option
 
-__all__ = ["backend", "hint", "hint_time", "iterations", "restart", "stall"]
+__all__ = ["alns", "annealing", "backend", "hint", "hint_time", "iterations", "operators",
+           "parse_names", "parse_numbers", "restart", "selection", "stall"]
 
 
 def backend() -> Option:
@@ -47,3 +51,63 @@ def stall(default: int, automatic: str | None = None) -> Option:
                       "best (0: never)", minimum=0)
     return Option("stall", int, default, "stop after this many iterations without a new best "
                   f"(0: never; -1: {automatic})", minimum=-1)
+
+
+def selection() -> Option:
+    """``selection``: how the ALNS chooses its operators (the ``alns`` package's schemes)."""
+    from ..heuristics.alns import SELECTIONS
+
+    return Option("selection", str, "roulette", "operator selection: adaptive roulette wheel, "
+                  "segmented roulette wheel, alpha-UCB", choices=SELECTIONS)
+
+
+def operators(name: str, known: tuple[str, ...], what: str) -> Option:
+    """``destroys`` / ``repairs``: the ALNS operators used (:func:`parse_names`)."""
+    return Option(name, str, "all", f"{what}: all, or a comma-separated subset of "
+                  f"{', '.join(known)}")
+
+
+def annealing() -> tuple[Option, Option]:
+    """``worse`` and ``accept``: the start temperature of the ALNS's simulated annealing."""
+    return (Option("worse", float, 0.005, "annealing: at the start a candidate this share "
+                   "worse is accepted with probability accept", minimum=1e-9),
+            Option("accept", float, 0.5, "annealing: that probability (0 < accept < 1)",
+                   minimum=1e-9))
+
+
+def alns(iteration: str, default_iterations: str, destroys: tuple[str, ...],
+         sizes: Option, *specific: Option) -> tuple[Option, ...]:
+    """The options every ``alns`` method has — ``iterations`` (one ``iteration``), ``stall``,
+    ``restart``, ``selection``, ``destroys``, its ``sizes`` — then the ``specific`` ones (its
+    repairs), then the annealing's ``worse`` and ``accept``."""
+    return (iterations(iteration, default_iterations), stall(0), restart(0, ""), selection(),
+            operators("destroys", destroys, "destroy structures"), sizes, *specific,
+            *annealing())
+
+
+def parse_names(text: str, known: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """An option naming operators (the ALNS ``destroys``, ``repairs``): ``all`` or a
+    comma-separated subset of ``known``, each once, in the order given."""
+    names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    if names == ("all",):
+        return known
+    if not names or any(n not in known for n in names):
+        raise InputError(f"must be 'all' or a comma-separated list of {', '.join(known)}; "
+                         f"got {text!r}", field=f"option {option}")
+    return names
+
+
+def parse_numbers(text: str, convert: Callable[[str], float], low: float, high: float,
+                  option: str, what: str) -> tuple[float, ...]:
+    """A comma-separated list of numbers (the ALNS ``sizes``), each once, in ``(low, high]``
+    for floats or ``[low, high]`` for ints; ``what`` names them in the error."""
+    try:
+        values = tuple(dict.fromkeys(convert(p) for p in text.split(",") if p.strip()))
+    except ValueError:
+        values = ()
+    inside = (lambda v: low <= v <= high) if convert is int else (lambda v: low < v <= high)
+    if not values or not all(inside(v) for v in values):
+        span = f"{low:g} to {high:g}" if convert is int else f"in ({low:g}, {high:g}]"
+        raise InputError(f"must be comma-separated {what} {span}; got {text!r}",
+                         field=f"option {option}")
+    return values

@@ -55,7 +55,7 @@ from .common import (
     levels,
 )
 
-__all__ = ["IntegerData", "DagCpModel", "integer_data", "build"]
+__all__ = ["IntegerData", "DagCpModel", "integer_data", "build", "keep_assignment"]
 
 _EXACT_TOL = 1e-9
 _ULPS = 4.0
@@ -326,3 +326,27 @@ def build(instance: DAG, *, scale: float | None = None, hint: Mapping[str, Any] 
                       symmetry_breaking=sym, fixed_search=sym,
                       stats={"scale": data.scale, "exact": data.exact, "horizon": horizon,
                              "symmetry_breaking": sym, "fixed_search": sym})
+
+
+def keep_assignment(built: DagCpModel, processor: np.ndarray, start: np.ndarray,
+                    freed: np.ndarray) -> int:
+    """Restrict ``built`` to the large neighbourhood of a schedule (``processor``, ``start``
+    per task, any time unit) that frees the tasks of the mask ``freed``: every other task stays
+    on its processor and keeps its order there (a precedence between each one and the next);
+    freed tasks may move to any processor and position. Build the model without symmetry
+    breaking (which relabels processors). Returns the number of precedences added.
+
+    The relaxation-induced neighbourhood of LNS (Shaw, CP 1998) on the alternative-resources
+    model; the schedule itself satisfies every added constraint.
+    """
+    if built.symmetry_breaking:
+        raise ValueError("keep_assignment needs a model built with symmetry_breaking=False")
+    m = built.model
+    kept = np.flatnonzero(~np.asarray(freed, dtype=bool))
+    for t in kept.tolist():
+        m.add(built.present[t][int(processor[t])] == 1)
+    order = kept[np.lexsort((start[kept], processor[kept]))]
+    same = np.flatnonzero(processor[order][1:] == processor[order][:-1])
+    for a, b in zip(order[same].tolist(), order[same + 1].tolist(), strict=True):
+        m.add(built.start[b] >= built.end[a])
+    return int(same.size)

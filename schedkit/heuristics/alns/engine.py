@@ -42,7 +42,7 @@ import numpy as np
 
 from ..search import Stop, StopReason
 
-__all__ = ["State", "Annealing", "AlnsRun", "run_alns", "SELECTIONS", "TRACE_POINTS"]
+__all__ = ["State", "Freed", "Annealing", "AlnsRun", "run_alns", "SELECTIONS", "TRACE_POINTS"]
 
 #: Selection schemes of the ``alns`` package offered by :func:`run_alns`.
 SELECTIONS = ("roulette", "segmented", "ucb")
@@ -64,6 +64,17 @@ class State:
 
     def objective(self) -> float:
         return self.value
+
+
+@dataclass
+class Freed(State):
+    """What a destroy returns: the state it came from (``solution``, ``value``, unchanged) and
+    what a repair may rebuild — ``freed`` (a mask or the freed items, as the problem's
+    operators agree) and, when they are consecutive positions, ``window`` (the first; -1
+    otherwise)."""
+
+    freed: Any = None
+    window: int = -1
 
 
 Operator = Callable[[State, np.random.RandomState], State]

@@ -11,8 +11,9 @@ from ..search import Stop
 from .baseline import baseline_solution
 from .dp import dp_optimum
 from .local_search import local_search
+from .neighbourhood_kernels import insert_jobs, window_dp
 from .rules import RULES, rule_sequence
-from .sequences import sequence_value, solution
+from .sequences import job_arrays, sequence_value, solution
 
 __all__ = ["PARTS", "warm_up"]
 
@@ -36,6 +37,11 @@ def _part(name: str) -> None:
     elif name == "ls":
         inst = _tiny(False)
         local_search(inst, np.arange(inst.n_jobs, dtype=np.int64), Stop(iterations=3))
+    elif name == "alns":
+        p, d, w, r = job_arrays(_tiny(False))
+        seq = np.arange(4, dtype=np.int64)
+        window_dp(p, d, w, 0, seq, 1, 2)
+        insert_jobs(p, d, w, r, 0, seq[:2], seq[2:])
     elif name == "dp":
         for release in (False, True):
             dp_optimum(_tiny(release))
@@ -44,7 +50,7 @@ def _part(name: str) -> None:
 
 
 #: The parts :func:`warm_up` can compile.
-PARTS = ("baseline", "rules", "ls", "dp")
+PARTS = ("baseline", "rules", "ls", "dp", "alns")
 
 
 def warm_up(*parts: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from ...heuristics.dag import LIST_PRIORITIES
+from ...heuristics.dag.neighbourhoods import DEFAULT_SIZES, DESTROYS
 from ...heuristics.dag.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
@@ -50,6 +51,17 @@ METHODS = (
            options=(Option("priority", str, "bottom_level", "bottom_level (b-level), hlfet "
                            "(static level), etf (earliest task first) or random (seeded)",
                            choices=LIST_PRIORITIES),), warm_up=partial(warm_up, "list")),
+    Method("alns", PROBLEM, f"{_HERE}.alns:run", Kind.METAHEURISTIC,
+           "adaptive large-neighbourhood search from the best of HEFT/PEFT/CPOP/list: window, "
+           "processor-subset and random destroys, CP-SAT repair; never worse than its start",
+           options=shared.alns(
+               "one destroy and repair", "100", DESTROYS,
+               Option("sizes", str, ",".join(f"{s:g}" for s in DEFAULT_SIZES),
+                      "shares of the tasks a destroy frees, comma-separated (one variant per "
+                      "structure and size)"),
+               Option("repair_time", float, 1.0, "limit of one CP-SAT repair in deterministic "
+                      "seconds", minimum=0.001),
+           ), warm_up=partial(warm_up, "list")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

@@ -21,64 +21,32 @@ selection among the destroy variants and the acceptance are those of
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ...formulations.jobshop import build_cpsat, build_milp, keep_order, keep_order_milp
-from ...heuristics.alns import State, run_alns
+from ...heuristics.alns import Freed, State, run_alns
 from ...heuristics.jobshop import flat_starts, start_lists, tabu_improve
 from ...heuristics.jobshop.neighbourhoods import DESTROYS, Neighbourhoods
 from ...heuristics.search import Stop, StopReason
-from ...instances import InputError, JobShop
+from ...instances import JobShop
 from ...instances.evaluate import lower_bound
 from ...instances.jobshop.evaluate import objective as objective_of
 from ..backends.cpsat import solve_cpsat
 from ..backends.pulp import solve_pulp
 from ..common import SAFETY_S, heuristic_result, proved_by_bound
+from ..options import parse_names, parse_numbers
 from ..registry import MethodResult, RunContext
 from ..result import Status
 from .warm import warm_start
 
-__all__ = ["DEFAULT_ITERATIONS", "REPAIRS", "run", "parse_destroys", "parse_sizes"]
+__all__ = ["DEFAULT_ITERATIONS", "REPAIRS", "run"]
 
 #: Iterations when the run has neither a time limit nor an ``iterations`` option.
 DEFAULT_ITERATIONS = 200
 #: The repairs of the ``repair`` option.
 REPAIRS = ("cpsat", "milp")
-
-
-@dataclass
-class Freed(State):
-    """A destroyed state: the schedule it came from (``solution``, ``value``) and the mask of
-    the operations a repair may move (``freed``)."""
-
-    freed: np.ndarray | None = None
-
-
-def parse_destroys(text: str) -> tuple[str, ...]:
-    """The ``destroys`` option: ``all`` or a comma-separated subset of :data:`DESTROYS`."""
-    names = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
-    if names == ("all",):
-        return DESTROYS
-    bad = [n for n in names if n not in DESTROYS]
-    if bad or not names:
-        raise InputError(f"must be 'all' or a comma-separated list of {', '.join(DESTROYS)}; "
-                         f"got {text!r}", field="option destroys")
-    return names
-
-
-def parse_sizes(text: str) -> tuple[float, ...]:
-    """The ``sizes`` option: comma-separated shares of the operations, each in (0, 1]."""
-    try:
-        sizes = tuple(dict.fromkeys(float(p) for p in text.split(",") if p.strip()))
-    except ValueError:
-        sizes = ()
-    if not sizes or any(not 0 < s <= 1 for s in sizes):
-        raise InputError(f"must be comma-separated shares of the operations in (0, 1], e.g. "
-                         f"0.05,0.1,0.2; got {text!r}", field="option sizes")
-    return sizes
 
 
 class _Repair:
@@ -167,8 +135,8 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     """ALNS from the warm start (the run's ``initial``, or the best dispatching rule improved
     by tabu search for ``hint_time``)."""
     o = ctx.options
-    structures = parse_destroys(o["destroys"])
-    sizes = parse_sizes(o["sizes"])
+    structures = parse_names(o["destroys"], DESTROYS, "destroys")
+    sizes = parse_numbers(o["sizes"], float, 0.0, 1.0, "sizes", "shares of the operations")
     warm = warm_start(instance, ctx)
     assert warm.solution is not None and warm.objective is not None
     stats: dict[str, Any] = dict(warm.stats)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from ...heuristics.alns import SELECTIONS
 from ...heuristics.jobshop.dispatch import DEFAULT_ATC_K, MODES, RULES
 from ...heuristics.jobshop.neighbourhoods import DEFAULT_SIZES, DESTROYS
 from ...heuristics.jobshop.tabu import DEFAULT_RESTART
@@ -66,14 +65,8 @@ METHODS = (
     Method("alns", PROBLEM, f"{_HERE}.alns:run", Kind.METAHEURISTIC,
            "adaptive large-neighbourhood search: bandit-chosen destroys (random, machines, "
            "window, critical, jobs; three sizes), CP-SAT or HiGHS repair, N5 tabu polish",
-           options=(
-               shared.iterations("one destroy and repair", "200"),
-               shared.stall(0),
-               shared.restart(0, ""),
-               Option("selection", str, "roulette", "operator selection: adaptive roulette "
-                      "wheel, segmented roulette wheel, alpha-UCB", choices=SELECTIONS),
-               Option("destroys", str, "all", "destroy structures: all, or a comma-separated "
-                      f"subset of {', '.join(DESTROYS)}"),
+           options=shared.alns(
+               "one destroy and repair", "200", DESTROYS,
                Option("sizes", str, ",".join(f"{s:g}" for s in DEFAULT_SIZES),
                       "shares of the operations a destroy frees, comma-separated (one "
                       "variant per structure and size)"),
@@ -85,10 +78,6 @@ METHODS = (
                Option("polish", int, 500, "N5 tabu iterations after each repair (makespan; "
                       "0: none)", minimum=0),
                shared.hint_time(_HINT_TIME + " (makespan); the start of the search"),
-               Option("worse", float, 0.005, "annealing: at the start a candidate this share "
-                      "worse is accepted with probability accept", minimum=1e-9),
-               Option("accept", float, 0.5, "annealing: that probability (0 < accept < 1)",
-                      minimum=1e-9),
            ), fixed={"hint": True}, warm_up=partial(warm_up, "dispatch", "tabu")),
 )
 

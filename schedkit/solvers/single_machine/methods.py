@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
+from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
@@ -75,6 +76,15 @@ METHODS = (
                Option("init", str, "best", "start: the best rule, or one rule",
                       choices=("best", *RULES)),
            ), warm_up=partial(warm_up, "rules", "ls")),
+    Method("alns", PROBLEM, f"{_HERE}.alns:run", Kind.METAHEURISTIC,
+           "adaptive large-neighbourhood search: window/random/costly destroys, window DP or "
+           "greedy insertion repair, descent (Numba kernels)",
+           options=shared.alns(
+               "one destroy, repair and descent", "5000", DESTROYS,
+               Option("sizes", str, ",".join(map(str, DEFAULT_SIZES)), "jobs a destroy frees, "
+                      "comma-separated (one variant per structure and size; at most 16)"),
+               shared.operators("repairs", REPAIRS, "repairs"),
+           ), warm_up=partial(warm_up, "rules", "ls", "alns")),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).
