@@ -25,7 +25,10 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import schedkit as sk
 
@@ -41,7 +44,10 @@ def _host() -> str:
     return f"{res.host['cpu']}, {res.host['cores']} cores, Python {res.versions['python']}"
 
 
-def _median_time(fn, repeats: int) -> tuple[float, object]:
+_T = TypeVar("_T")
+
+
+def _median_time(fn: Callable[[], _T], repeats: int) -> tuple[float, _T]:
     out = fn()  # warm-up: JIT cache load, imports
     times = []
     for _ in range(repeats):
@@ -66,26 +72,27 @@ def bench_dispatch(instances: list[str], rules: list[str], repeats: int) -> None
     print("|---|---|---|---|---|---|---|---|---|")
     for name in instances:
         inst = sk.load(name)
+        assert isinstance(inst, sk.JobShop)
         jsl = JobShopInstance([[Operation(m, d) for m, d in inst.route(j)]
                                for j in range(inst.n_jobs)], name=name)
         for rule in rules:
             solver = DispatchingRuleSolver(dispatching_rule=RULES[rule])
-            t_ref, schedule = _median_time(lambda s=solver, x=jsl: s.solve(x), repeats)
+            t_ref, schedule = _median_time(partial(solver.solve, jsl), repeats)
             # The heuristic itself: instance in, schedule out (what job_shop_lib's solve does).
-            t_heur, _ = _median_time(lambda r=rule, i=inst: dispatch(i, r, "nondelay"), repeats)
+            t_heur, _ = _median_time(partial(dispatch, inst, rule, "nondelay"), repeats)
             # The whole public call: heuristic, independent re-check by the evaluator, cheap
             # bound, hash and Result record.
             t_solve, result = _median_time(
-                lambda r=rule, i=inst: sk.solve(i, "dispatch",
-                                                options={"rule": r, "mode": "nondelay"}),
+                partial(sk.solve, inst, "dispatch", options={"rule": rule, "mode": "nondelay"}),
                 repeats)
+            assert result.objective is not None
             print(f"| {name} | {rule} | {schedule.makespan()} | {result.objective:g} | "
                   f"{t_ref:.4f} | {t_heur:.6f} | {t_ref / t_heur:.0f}x | {t_solve:.6f} | "
                   f"{t_ref / t_solve:.0f}x |", flush=True)
 
 
-RUNS = (("textbook", "cpsat", {"model": "textbook"}), ("strong", "cpsat", {}),
-        ("tabu", "tabu", {}))
+RUNS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("textbook", "cpsat", {"model": "textbook"}), ("strong", "cpsat", {}), ("tabu", "tabu", {}))
 
 
 def bench_cpsat(instances: list[str], time_limit: float, workers: int,
@@ -106,6 +113,7 @@ def bench_cpsat(instances: list[str], time_limit: float, workers: int,
                 runs[label] = res
                 print(f"  {name} seed {seed} {label}: {res.status} {res.objective} bound "
                       f"{res.bound} ({res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
+            assert inst.bounds is not None and inst.bounds.upper is not None
             rows.append((f"{name} (seed {seed})", inst.bounds.upper, runs))
     head = ["instance", "best known"]
     for label, _, _ in RUNS:
@@ -119,6 +127,7 @@ def bench_cpsat(instances: list[str], time_limit: float, workers: int,
             r = runs[label]
             bound = "-" if r.bound is None else f"{r.bound:g}"
             if r.ok:
+                assert r.gap_to_best_known is not None
                 gaps[label].append(r.gap_to_best_known)
                 cells += [f"{r.objective:g}", f"{100 * r.gap_to_best_known:.2f}%", bound]
             else:

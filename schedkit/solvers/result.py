@@ -104,10 +104,11 @@ class Result:
     started_at: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
-        object.__setattr__(self, "status", Status(self.status))
-        if self.stop_reason in _STOP_REASONS:
+        if type(self.status) is not Status:  # a member needs neither the check nor the lookup
+            if self.status not in STATUSES:
+                raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+            object.__setattr__(self, "status", Status(self.status))
+        if type(self.stop_reason) is not StopReason and self.stop_reason in _STOP_REASONS:
             object.__setattr__(self, "stop_reason", StopReason(self.stop_reason))
 
     @property

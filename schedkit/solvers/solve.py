@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..heuristics.search import StopReason
 from ..instances import InputError, Instance, instance_sha256
@@ -25,6 +25,14 @@ from .registry import Method, MethodResult, RunContext
 from .result import Result, Status, close, gap, gap_to_best_known
 
 __all__ = ["solve", "resolve_method"]
+
+try:
+    # The C module under ``signal``: ``signal.signal`` is it plus enum conversions of its
+    # arguments and result, which raise and catch two exceptions per call for a Python
+    # handler (some 10 µs per solve(), a few per cent of a fast heuristic's whole call).
+    import _signal as _handlers  # type: ignore[import-not-found]
+except ImportError:  # another Python implementation
+    _handlers = signal
 
 #: Seconds solve() keeps, after the method's deadline, for checking its answer and building the
 #: Result (the evaluator is linear in the solution's size; this covers 10^5 operations).
@@ -49,11 +57,11 @@ def _interruptible(ctx: RunContext) -> Iterator[None]:
             raise KeyboardInterrupt
         ctx.interrupted.set()
 
-    previous = signal.signal(signal.SIGINT, handle)
+    previous = _handlers.signal(signal.SIGINT, handle)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _handlers.signal(signal.SIGINT, previous)
 
 
 @cache
@@ -203,6 +211,14 @@ def solve(
     return _finish(instance, chosen, ctx, opts, outcome, runtime, started)
 
 
+_E = TypeVar("_E", Status, StopReason)
+
+
+def _as(kind: type[_E], value: Any) -> _E:
+    """``kind(value)``, without the enum lookup when ``value`` already is a member."""
+    return value if type(value) is kind else kind(value)
+
+
 def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[str, Any],
             out: MethodResult, runtime: float, started: str) -> Result:
     stats = dict(out.stats)
@@ -211,7 +227,8 @@ def _finish(instance: Instance, method: Method, ctx: RunContext, options: dict[s
         max(float(out.bound), cheap)
     objective, verified = None, False
     try:
-        status, reason, detail = Status(out.status), StopReason(out.stop_reason), out.stop_detail
+        status, reason, detail = _as(Status, out.status), _as(StopReason, out.stop_reason), \
+            out.stop_detail
     except ValueError:  # an adapter outside the registry may say anything
         status, reason = Status.ERROR, StopReason.ERROR
         detail = f"method returned status {out.status!r}, stop reason {out.stop_reason!r}"

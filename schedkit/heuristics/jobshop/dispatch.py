@@ -25,9 +25,14 @@ _DUE_RULES = ("edd", "atc")
 
 
 def start_lists(instance: JobShop, start: np.ndarray) -> list[list[int]]:
-    """Flat start times → the solution's per-job lists."""
-    off = instance.job_offsets
-    return [start[off[j]:off[j + 1]].tolist() for j in range(instance.n_jobs)]
+    """Flat start times → the solution's per-job lists (of Python numbers, as
+    ``ndarray.tolist`` makes them)."""
+    width = instance.ops_per_job
+    if width is not None:  # every job as long: one reshape, the lists built in C
+        return start.reshape(instance.n_jobs, width).tolist()
+    flat = start.tolist()
+    off = instance.job_offsets.tolist()
+    return [flat[a:b] for a, b in zip(off[:-1], off[1:], strict=True)]
 
 
 def dispatch(instance: JobShop, rule: str = "mwkr", mode: str = "active", *, seed: int = 0,

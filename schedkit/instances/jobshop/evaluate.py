@@ -7,12 +7,14 @@ so start times must be integers too (of magnitude at most 2^53) and every compar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..checking import (
+    MAX_EXACT,
     Found,
     Malformed,
     check_machine_overlap,
@@ -24,6 +26,112 @@ from ..checking import (
 from .model import JobShop
 
 __all__ = ["check", "objective", "lower_bound"]
+
+#: Largest product an int64 sort key may reach (with room to spare below 2**63).
+_KEY_LIMIT = 2**62
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the checks need of an instance besides its arrays, computed once per instance
+    (a pure function of it; instances are frozen with read-only arrays)."""
+
+    #: Operations per job, as a list (compared with the lengths of a solution's rows).
+    sizes: list[int]
+    #: The first operation of each job.
+    first: np.ndarray
+    #: ``same_job[k]``: operations k and k + 1 belong to one job (k + 1 follows k on its route).
+    same_job: np.ndarray
+    #: The operations of positive duration (the only ones that can overlap), or ``None`` when
+    #: that is every operation; their machines and durations.
+    timed: np.ndarray | None
+    timed_machine: np.ndarray
+    timed_duration: np.ndarray
+    #: The longest duration.
+    longest: int
+
+
+def _layout(inst: JobShop) -> _Layout:
+    cached = inst.__dict__.get("_check_layout")
+    if cached is None:
+        off = inst.job_offsets
+        same_job = np.ones(max(inst.n_ops - 1, 0), dtype=bool)
+        same_job[off[1:-1] - 1] = False
+        positive = inst.op_duration > 0
+        timed = None if positive.all() else np.flatnonzero(positive)
+        cached = _Layout(sizes=np.diff(off).tolist(), first=off[:-1], same_job=same_job,
+                         timed=timed,
+                         timed_machine=inst.op_machine if timed is None else
+                         inst.op_machine[timed],
+                         timed_duration=inst.op_duration if timed is None else
+                         inst.op_duration[timed],
+                         longest=int(inst.op_duration.max()))
+        object.__setattr__(inst, "_check_layout", cached)
+    return cached
+
+
+def _plain_starts(inst: JobShop, layout: _Layout,
+                  rows: Any) -> tuple[np.ndarray, int, int] | None:
+    """The start times of the plain case, every row a list of Python ints of the job's
+    length and magnitude at most 2^53, as int64, with their smallest and largest; ``None`` for
+    anything else, which the general reading (:func:`_start_times`) then decides.
+
+    In the plain case the general reading gets exactly these values: the floats it converts
+    the ints to are exact below 2^53.
+    """
+    if not isinstance(rows, list | tuple) or set(map(type, rows)) != {list} or \
+            list(map(len, rows)) != layout.sizes:
+        return None
+    flat: list[Any] = []
+    for row in rows:
+        flat += row
+    if set(map(type, flat)) != {int}:  # no bool, float, numpy scalar or anything else
+        return None
+    try:
+        start = np.fromiter(flat, dtype=np.int64, count=inst.n_ops)
+    except OverflowError:
+        return None
+    low, high = int(start.min()), int(start.max())
+    if high > MAX_EXACT or low < -MAX_EXACT:
+        return None
+    return start, low, high
+
+
+def _no_violation(inst: JobShop, layout: _Layout, start: np.ndarray, low: int,
+                  high: int) -> bool:
+    """True when a schedule with a start time for every operation (the smallest ``low``, the
+    largest ``high``) breaks none of the rules :func:`check` tests: no start before 0 or
+    before the job's release, every operation after its route predecessor ends, and no two
+    operations of positive duration overlapping on a machine."""
+    if low < 0 or (start[layout.first] < inst.release).any():
+        return False
+    dur = inst.op_duration
+    if ((start[1:] - start[:-1] < dur[:-1]) & layout.same_job).any():
+        return False
+    s = start if layout.timed is None else start[layout.timed]
+    if s.size < 2:
+        return True
+    e = s + layout.timed_duration
+    span = high + layout.longest + 1  # above every end time
+    if inst.machines * span >= _KEY_LIMIT:
+        m = layout.timed_machine
+        order = np.lexsort((s, m))
+        m, s, e = m[order], s[order], e[order]
+        return not ((m[1:] == m[:-1]) & (s[1:] < e[:-1])).any()
+    # Machine m's times shifted into [m·span, (m+1)·span). Sorted on their own, the starts
+    # and the ends of one machine take the same places, and its intervals (positive lengths,
+    # half-open) are disjoint iff each one's i-th smallest end is at most its (i+1)-th
+    # smallest start: then at most one interval is open at any time. Across the boundary of
+    # two machines the test always holds, so one comparison of the two sorted arrays checks
+    # every machine.
+    # (Keys below 2**31 sort as int32, twice as fast.)
+    base = layout.timed_machine * span
+    keys = np.int32 if inst.machines * span <= np.iinfo(np.int32).max else np.int64
+    starts = (base + s).astype(keys, copy=False)
+    ends = (base + e).astype(keys, copy=False)
+    starts.sort()
+    ends.sort()
+    return bool((ends[:-1] <= starts[1:]).all())
 
 
 def _start_times(inst: JobShop, solution: Any, found: Found) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +173,14 @@ def _start_times(inst: JobShop, solution: Any, found: Found) -> tuple[np.ndarray
 
 
 def check(inst: JobShop, solution: Any, found: Found) -> np.ndarray:
+    # The common case first: a well-formed schedule that breaks no rule is read and checked
+    # with a few array operations. Anything else (and every schedule that breaks a rule) goes
+    # through the reading and the checks below, which name each violation.
+    layout = _layout(inst)
+    if isinstance(solution, Mapping) and "start" in solution:
+        plain = _plain_starts(inst, layout, solution["start"])
+        if plain is not None and _no_violation(inst, layout, *plain):
+            return plain[0]
     start, have = _start_times(inst, solution, found)
     dur = inst.op_duration
     off = inst.job_offsets

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
@@ -185,6 +186,13 @@ class JobShop(Instance):
     @property
     def n_ops(self) -> int:
         return int(self.job_offsets[-1])
+
+    @cached_property
+    def ops_per_job(self) -> int | None:
+        """The number of operations of each job when every job has the same number (as in
+        the classic benchmarks), else ``None``; computed once (the instance is frozen)."""
+        steps = np.diff(self.job_offsets)
+        return int(steps[0]) if (steps == steps[0]).all() else None
 
     def route(self, j: int) -> list[tuple[int, int]]:
         """``[(machine, duration), …]`` of job ``j`` in route order."""
