@@ -87,7 +87,9 @@ def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
             inst = sk.load(name, **(load or {}))
             sha = sk.instance_sha256(inst)
             for label, method, options in runs:
-                key = _key(name, method, options, seed, time_limit, workers, sha)
+                # Results record every option with its default filled in.
+                full = sk.get_method(method, inst.problem).validate_options(options)
+                key = _key(name, method, full, seed, time_limit, workers, sha)
                 res = done.get(key)
                 if res is None:
                     res = sk.solve(inst, method, time_limit=time_limit, workers=workers,
@@ -95,7 +97,8 @@ def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
                     if out is not None:
                         with out.open("a", encoding="utf-8") as fh:
                             fh.write(res.to_json() + "\n")
-                gap = "-" if not res.ok else f"{100 * res.gap_to_best_known:.2f}%"
+                gap = "-" if not res.ok or res.gap_to_best_known is None else \
+                    f"{100 * res.gap_to_best_known:.2f}%"
                 print(f"  {name} seed {seed} {label}: {res.status} {res.objective} ({gap}, "
                       f"{res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
                 results[name, seed, label] = res

@@ -14,7 +14,7 @@ from numba import njit
 from ..kernels import lcg_next as _lcg
 from .objective_kernels import aggregate, identity, job_cost
 
-__all__ = ["descent", "descent_levels", "ils_run"]
+__all__ = ["descent", "ils_run"]
 
 
 @njit(cache=True)
@@ -96,16 +96,7 @@ def _better(v, cur):
 @njit(cache=True)
 def descent(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: int,
             seq: np.ndarray) -> float:
-    """Local optimum of ``seq`` (modified in place) for three neighbourhoods, first improvement
-    (:func:`descent_levels` with all three)."""
-    return descent_levels(p, d, w, r, code, seq, 3)
-
-
-@njit(cache=True)
-def descent_levels(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: int,
-                   seq: np.ndarray, levels: int) -> float:
-    """Local optimum of ``seq`` (modified in place) for the first ``levels`` (1 … 3) of three
-    neighbourhoods, first improvement.
+    """Local optimum of ``seq`` (modified in place) for three neighbourhoods, first improvement.
 
     Adjacent pairwise interchange, then insertion (a job moved anywhere), then interchange of
     any two jobs, repeated until none improves: the variable-neighbourhood descent of the
@@ -133,8 +124,6 @@ def descent_levels(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, c
                 improved = True
         if improved:
             continue  # the cheap neighbourhood first, until it is exhausted
-        if levels < 2:
-            break
         for i in range(n):
             for j in range(n):
                 if j == i or j == i + 1 or j == i - 1:
@@ -146,8 +135,6 @@ def descent_levels(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, c
                     improved = True
         if improved:
             continue
-        if levels < 3:
-            break
         for i in range(n):
             for j in range(i + 2, n):
                 v = _move_value(p, d, w, r, code, seq, comp, pre, suf, 0, i, j)

@@ -4,7 +4,8 @@ destroys of :mod:`schedkit.heuristics.dag.neighbourhoods` and a CP-SAT repair: t
 :mod:`schedkit.formulations.dag.cpsat` (horizon = the current makespan, hinted with it),
 restricted by :func:`~schedkit.formulations.dag.cpsat.keep_assignment`, solved for at most
 ``repair_time`` deterministic seconds. Each repaired schedule is replayed with the real times;
-the best never gets worse than the start, so ``alns`` never returns worse than HEFT.
+the best never gets worse than the start, so ``alns`` never returns worse than HEFT. The search
+stops when the best meets the cheap lower bound.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ...heuristics.dag import schedule_metrics
 from ...heuristics.dag.neighbourhoods import DESTROYS, MIN_FREED, freed_tasks
 from ...heuristics.search import Stop
 from ...instances import DAG
+from ...instances.evaluate import lower_bound
 from ..backends.cpsat import solve_cpsat
 from ..common import SAFETY_S, heuristic_result
 from ..options import parse_names, parse_numbers
@@ -100,7 +102,8 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
     start = State((best.processor.copy(), best.start.copy()), float(best.makespan))
     run_ = run_alns(start, destroys, {"cpsat": repair.__call__}, stop, seed=ctx.seed,
                     selection=o["selection"], restart=o["restart"], worse=o["worse"],
-                    accept=o["accept"], floor=1e-9)
+                    accept=o["accept"], floor=1e-9,
+                    lower=lower_bound(instance) * (1 + 1e-12))
     stats: dict[str, Any] = {**warm.stats, **run_.stats,
                              **{k: round(v, 3) if isinstance(v, float) else v
                                 for k, v in repair.stats.items()}}
