@@ -28,6 +28,7 @@ import numpy as np
 
 from ...instances import JobShop
 from . import tabu_kernels as TK
+from .tabu import graph_arrays, machine_sequences
 
 __all__ = ["DESTROYS", "DEFAULT_SIZES", "Neighbourhoods"]
 
@@ -52,31 +53,14 @@ class Neighbourhoods:
     instance: JobShop
 
     def __post_init__(self) -> None:
-        inst = self.instance
-        off = inst.job_offsets
-        n = inst.n_ops
-        self.n_ops = n
-        self.op_job = np.repeat(np.arange(inst.n_jobs, dtype=np.int64), np.diff(off))
-        idx = np.arange(n, dtype=np.int64)
-        first = np.zeros(n, dtype=bool)
-        first[off[:-1]] = True
-        last = np.zeros(n, dtype=bool)
-        last[off[1:] - 1] = True
-        self.job_pred = np.where(first, -1, idx - 1)
-        self.job_succ = np.where(last, -1, idx + 1)
-        self.op_release = inst.release[self.op_job]
-        counts = np.bincount(inst.op_machine, minlength=inst.machines)
-        self.machine_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        g = graph_arrays(self.instance)
+        self.n_ops = self.instance.n_ops
+        self.op_job, self.job_pred, self.job_succ = g.op_job, g.job_pred, g.job_succ
+        self.op_release, self.machine_offsets = g.op_release, g.machine_offsets
 
     def size(self, share: float) -> int:
         """Operations a destroy of ``share`` frees."""
         return int(min(self.n_ops, max(MIN_FREED, round(share * self.n_ops))))
-
-    def sequence(self, start: np.ndarray) -> np.ndarray:
-        """Machine sequences in start order (grouped by machine); a zero-length operation goes
-        before one it starts with."""
-        dur = self.instance.op_duration
-        return np.lexsort((start + dur, start, self.instance.op_machine)).astype(np.int64)
 
     def random(self, start: np.ndarray, k: int, rng: np.random.RandomState) -> np.ndarray:
         freed = np.zeros(self.n_ops, dtype=bool)
@@ -100,7 +84,7 @@ class Neighbourhoods:
         inst = self.instance
         if inst.objective != "makespan":
             return self._costly_jobs(start, k, rng)
-        seq = self.sequence(start)
+        seq = machine_sequences(inst, start)
         n = self.n_ops
         pos, mach_pred, mach_succ, head, tail, work, indeg = (
             np.zeros(n, dtype=np.int64) for _ in range(7))

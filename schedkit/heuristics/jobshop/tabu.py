@@ -3,6 +3,7 @@ protocol of :mod:`schedkit.heuristics.search`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,11 +15,48 @@ from ..search import Stop, run_search
 from . import tabu_kernels as TK
 from .dispatch import dispatch_best, flat_starts, start_lists
 
-__all__ = ["DEFAULT_RESTART", "default_tenure", "tabu_improve", "tabu_search"]
+__all__ = ["DEFAULT_RESTART", "GraphArrays", "default_tenure", "graph_arrays",
+           "machine_sequences", "tabu_improve", "tabu_search"]
 
 
 #: Iterations without a new best before ``tabu_search`` kicks from its best schedule.
 DEFAULT_RESTART = 20_000
+
+
+@dataclass(frozen=True)
+class GraphArrays:
+    """The disjunctive graph's fixed arrays (operation order): each operation's job, its route
+    predecessor and successor (-1: none), its job's release, and where each machine's block
+    starts in a machine sequence (operations grouped by machine)."""
+
+    op_job: np.ndarray
+    job_pred: np.ndarray
+    job_succ: np.ndarray
+    op_release: np.ndarray
+    machine_offsets: np.ndarray
+
+
+def graph_arrays(instance: JobShop) -> GraphArrays:
+    """:class:`GraphArrays` of ``instance``."""
+    n_ops = instance.n_ops
+    off = instance.job_offsets
+    op_job = np.repeat(np.arange(instance.n_jobs, dtype=np.int64), np.diff(off))
+    idx = np.arange(n_ops, dtype=np.int64)
+    first = np.zeros(n_ops, dtype=bool)
+    first[off[:-1]] = True
+    last = np.zeros(n_ops, dtype=bool)
+    last[off[1:] - 1] = True
+    counts = np.bincount(instance.op_machine, minlength=instance.machines)
+    return GraphArrays(op_job, np.where(first, -1, idx - 1), np.where(last, -1, idx + 1),
+                       instance.release[op_job],
+                       np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+
+
+def machine_sequences(instance: JobShop, start: np.ndarray) -> np.ndarray:
+    """The machine sequences of flat start times, grouped by machine, in start order; a
+    zero-length operation goes before one it starts with."""
+    return np.lexsort((start + instance.op_duration, start,
+                       instance.op_machine)).astype(np.int64)
 
 
 def default_tenure(instance: JobShop) -> tuple[int, int]:
@@ -90,20 +128,10 @@ def tabu_improve(
     start = np.asarray(start, dtype=np.int64)
     dur = instance.op_duration
     n_ops = instance.n_ops
-    off = instance.job_offsets
-    op_job = np.repeat(np.arange(instance.n_jobs, dtype=np.int64), np.diff(off))
-    idx = np.arange(n_ops, dtype=np.int64)
-    first = np.zeros(n_ops, dtype=bool)
-    first[off[:-1]] = True
-    last = np.zeros(n_ops, dtype=bool)
-    last[off[1:] - 1] = True
-    job_pred = np.where(first, -1, idx - 1)
-    job_succ = np.where(last, -1, idx + 1)
-    op_release = instance.release[op_job]
-    counts = np.bincount(instance.op_machine, minlength=instance.machines)
-    machine_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    # Machine sequences in start order; a zero-length operation goes before one it starts with.
-    seq = np.lexsort((start + dur, start, instance.op_machine)).astype(np.int64)
+    g = graph_arrays(instance)
+    op_job, job_pred, job_succ, op_release, machine_offsets = (
+        g.op_job, g.job_pred, g.job_succ, g.op_release, g.machine_offsets)
+    seq = machine_sequences(instance, start)
     best_seq = seq.copy()
     lo, hi = default_tenure(instance) if tenure is None else tenure
     cap = hi + 1
