@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """ALNS benchmarks, side by side in one process (the tables of ``benchmarks/alns.md``).
 
-    python benchmarks/alns_bench.py compare [--instances ta21-ta50] [--methods cpsat alns]
+    python benchmarks/alns_bench.py compare [--instances ta21-ta50] [--methods cpsat alns
+                                      alns:repair=milp alns>cpsat]
                                       [--time-limit 30] [--workers 2] [--seeds 0] [--out FILE]
     python benchmarks/alns_bench.py operators [--instances ta21-ta30] [--time-limit 30] [--out FILE]
     python benchmarks/alns_bench.py hits [--instances wt100-1-125] [--methods ls alns]
@@ -11,7 +12,10 @@
 
 ``compare``: each method at the same time limit, workers and seed, instance by instance, the
 methods one after another on each instance (so that noise from a shared machine hits them
-alike); gap to the best known upper bound (JSPLib's bks). ``operators``: ``alns`` with the
+alike); gap to the best known upper bound (JSPLib's bks). A method may carry options
+(``alns:repair=milp,repair_time=0.5``); ``alns>cpsat`` is ``alns`` for a third of the time
+limit whose result is the ``initial`` solution of ``cpsat`` for the rest (``hint_time=0``: no
+tabu search of its own), the chain's objective being cpsat's. ``operators``: ``alns`` with the
 bandit choosing among every destroy (the default) against ``alns`` restricted to one destroy
 structure (``--option destroys=window``, …, its three sizes still chosen by the bandit), with
 the per-operator statistics of the bandit runs. ``hits``: how many best-known values each
@@ -74,6 +78,34 @@ def _done(out: Path | None) -> dict[str, sk.Result]:
     return runs
 
 
+def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """``alns:repair=milp,repair_time=0.5`` → ("alns", {"repair": "milp", ...})."""
+    method, _, rest = spec.partition(":")
+    options = dict(item.split("=", 1) for item in rest.split(",")) if rest else {}
+    return method, options
+
+
+def run_chain(inst: Any, first: str, then: str, time_limit: float, workers: int, seed: int,
+              out: Path | None, done: dict[str, sk.Result]) -> sk.Result:
+    """``first`` for a third of ``time_limit``, then ``then`` from its solution for the rest."""
+    parts = []
+    for method, options, limit in ((first, {}, time_limit / 3),
+                                   (then, {"hint_time": 0}, time_limit * 2 / 3)):
+        full = sk.get_method(method, inst.problem).validate_options(options)
+        # The second part's key differs from a plain run by its time limit and hint_time.
+        key = _key(inst.name, method, full, seed, limit, workers, sk.instance_sha256(inst))
+        res = done.get(key)
+        if res is None:
+            res = sk.solve(inst, method, time_limit=limit, workers=workers, seed=seed,
+                           options=options,
+                           initial=parts[-1].solution if parts else None)
+            if out is not None:
+                with out.open("a", encoding="utf-8") as fh:
+                    fh.write(res.to_json() + "\n")
+        parts.append(res)
+    return parts[-1]
+
+
 def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
             time_limit: float, workers: int, seeds: list[int],
             out: Path | None, load: dict[str, Any] | None = None
@@ -87,6 +119,13 @@ def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
             inst = sk.load(name, **(load or {}))
             sha = sk.instance_sha256(inst)
             for label, method, options in runs:
+                if ">" in method:
+                    first, then = method.split(">")
+                    res = run_chain(inst, first, then, time_limit, workers, seed, out, done)
+                    print(f"  {name} seed {seed} {label}: {res.status} {res.objective}",
+                          file=sys.stderr, flush=True)
+                    results[name, seed, label] = res
+                    continue
                 # Results record every option with its default filled in.
                 full = sk.get_method(method, inst.problem).validate_options(options)
                 key = _key(name, method, full, seed, time_limit, workers, sha)
@@ -236,7 +275,7 @@ def main() -> None:
     print(f"host: {_host()}; time limit {args.time_limit:g} s; workers {args.workers}; "
           f"seeds {args.seeds}\n")
     if args.what != "operators":
-        runs = [(m, m, {}) for m in args.methods]
+        runs = [(m, *parse_spec(m)) for m in args.methods]
     else:
         runs = [("bandit", "alns", {})] + [(d, "alns", {"destroys": d}) for d in DESTROYS]
     load = {"processors": args.processors} if args.what == "dag" else None
@@ -252,10 +291,10 @@ def main() -> None:
         hits(instances, labels, args.seeds, results)
         return
     table(instances, labels, args.seeds, results)
-    alns_label = "alns" if args.what == "compare" else "bandit"
-    if alns_label in labels:
-        print(f"\nOperator statistics of `{alns_label}` (summed over its runs):\n")
-        operator_table([results[n, s, alns_label] for s in args.seeds for n in instances])
+    for lab in labels:
+        if lab in ("alns", "bandit") or lab.startswith("alns:"):
+            print(f"\nOperator statistics of `{lab}` (summed over its runs):\n")
+            operator_table([results[n, s, lab] for s in args.seeds for n in instances])
 
 
 if __name__ == "__main__":
