@@ -117,6 +117,14 @@ def test_adapter_crash_is_an_error_result(fake_method) -> None:
     assert res.status == "error" and "backend died" in res.stop_detail
 
 
+def test_result_records_the_versions_of_what_solved_it() -> None:
+    from importlib import metadata
+
+    res = sk.solve("ft06", "alns", options={"iterations": 2})
+    for dist in ("schedkit", "numpy", "numba", "ortools", "alns", "scipy"):
+        assert res.versions[dist] == metadata.version(dist)
+
+
 def test_result_round_trips_through_jsonl(tmp_path) -> None:
     res = sk.solve(sk.load("topcuoglu2002"), "baseline")
     path = tmp_path / "r.jsonl"

@@ -67,7 +67,7 @@ def _interruptible(ctx: RunContext) -> Iterator[None]:
 @cache
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for dist in ("schedkit", "numpy", "numba", "ortools", "pulp", "highspy"):
+    for dist in ("schedkit", "numpy", "numba", "ortools", "pulp", "highspy", "alns", "scipy"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
