@@ -11,7 +11,16 @@ from .catalogue import CatalogueEntry, catalogue, load
 from .dag.model import DAG
 from .dag.robustness import Robustness, replay, robustness
 from .errors import InputError
-from .evaluate import Evaluation, Violation, check, evaluate, lower_bound, metrics, objective
+from .evaluate import (
+    Evaluation,
+    Violation,
+    check,
+    evaluate,
+    lower_bound,
+    metrics,
+    objective,
+    schedule,
+)
 from .expert_placement.model import ExpertPlacement
 from .expert_placement.plan import (
     Plan,
@@ -33,6 +42,7 @@ from .jsonio import (
     write_instance_json,
 )
 from .readers import FORMATS, read, write
+from .schemas import instance_schema
 from .sequence_parallel.model import FlexSPCost, SequenceParallel
 from .single_machine.model import SingleMachine
 
@@ -63,11 +73,13 @@ __all__ = [
     "generate",
     "generator_options",
     "instance_from_json",
+    "instance_schema",
     "instance_sha256",
     "instance_to_json",
     "load",
     "lower_bound",
     "metrics",
+    "schedule",
     "read_loads",
     "read_plan",
     "objective",

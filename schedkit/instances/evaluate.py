@@ -35,6 +35,7 @@ __all__ = [
     "evaluate",
     "lower_bound",
     "metrics",
+    "schedule",
 ]
 
 
@@ -111,3 +112,30 @@ def metrics(instance: Instance, solution: Any) -> dict[str, Any]:
     if violations or compute is None:
         return {}
     return compute(instance, parsed)
+
+
+def schedule(instance: Instance, solution: Any) -> list[dict[str, Any]]:
+    """The per-task table of a feasible ``solution``: one dict per task, each naming its
+    resource and, where the problem has time, its start and end.
+
+    =====================  =============================================================
+    problem                one row per … (columns)
+    =====================  =============================================================
+    ``jobshop``            operation (job, operation, machine, start, end, duration)
+    ``single_machine``     job, in sequence order (position, job, release, start, end,
+                           processing, due, lateness, tardiness, weight)
+    ``dag``                task (task, processor, start, end, duration)
+    ``expert_placement``   replica (layer, expert, replica, gpu, node, load)
+    ``sequence_parallel``  sequence (sequence, length, microbatch, group, degree, devices,
+                           start, end: the group's span within the step)
+    =====================  =============================================================
+
+    Raises
+    ------
+    InputError
+        If the solution is infeasible (naming the first broken rule).
+    """
+    violations, parsed = _parse(instance, solution)
+    if violations:
+        raise InputError(f"infeasible solution: {violations[0]}", field="solution")
+    return FAMILIES[instance.problem].evaluator.schedule(instance, parsed, solution)

@@ -33,6 +33,11 @@ class Evaluator(Protocol):
     def lower_bound(self, instance: Any, /) -> float:
         """A valid bound on the optimum that is cheap to compute."""
 
+    def schedule(self, instance: Any, parsed: Any, solution: Any, /) -> list[dict[str, Any]]:
+        """The per-task table of a feasible solution: one row (a dict of plain numbers) per
+        task, naming its resource and, where the family has time, its start and end. The raw
+        ``solution`` is given beside the parsed one for what parsing drops."""
+
 
 @dataclass(frozen=True)
 class Family:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..instances import InputError, Instance, JobShop, SingleMachine, instance_sha256, load
+from ..instances import InputError, Instance, JobShop, SingleMachine
 from ..instances.evaluate import check
 from ..instances.single_machine.evaluate import start_times
 from ..solvers import Result
@@ -20,12 +20,7 @@ def resolve(result: Result | Mapping[str, Any], instance: Instance | None
     """Instance, solution and a title for a Result (instance loaded by name if not given) or
     for a bare solution (then ``instance`` is required)."""
     if isinstance(result, Result):
-        if instance is None:
-            instance = load(result.instance)
-        if result.instance_sha256 != instance_sha256(instance):
-            raise InputError(f"the result is for another instance than {instance.name!r} "
-                             "(sha256 differs); pass the instance it was solved on",
-                             field="instance")
+        instance = result.instance_for(instance)
         if result.solution is None:
             raise InputError(f"the result has no solution (status {result.status})",
                              field="solution")

@@ -6,6 +6,7 @@ Shared machinery sits at this level (:mod:`.registry`, :mod:`.solve`, :mod:`.res
 ``methods.py`` declares its methods, collected by :mod:`.methods`.
 """
 
+from .frames import to_dataframe
 from .methods import AUTO, find_method, get_method, warm_up
 from .methods import all_methods as methods
 from .registry import Kind, Method, MethodResult, Option, RunContext, parse_option_value
@@ -18,6 +19,7 @@ from .result import (
     read_results,
     validate_record,
 )
+from .schemas import schemas
 from .solve import solve
 from .verify import check, check_file
 
@@ -40,7 +42,9 @@ __all__ = [
     "methods",
     "parse_option_value",
     "read_results",
+    "schemas",
     "solve",
+    "to_dataframe",
     "validate_record",
     "warm_up",
 ]

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..heuristics.search import StopReason
-from ..instances import InputError
+from ..instances import InputError, Instance, instance_sha256, load
+from ..instances.evaluate import schedule as schedule_of
 
 __all__ = ["RESULT_SCHEMA", "STATUSES", "REL_TOL", "Status", "StopReason", "Result",
            "read_results", "validate_record", "gap", "gap_to_best_known", "close"]
@@ -115,6 +116,53 @@ class Result:
     def ok(self) -> bool:
         """A verified solution exists (``optimal`` or ``feasible``)."""
         return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def instance_for(self, instance: Instance | None = None) -> Instance:
+        """The instance this result was solved on: ``instance`` if given, else the bundled
+        instance of the recorded name (:func:`~schedkit.load`); either way it must have the
+        recorded ``instance_sha256``.
+
+        Raises
+        ------
+        InputError
+            When no bundled instance has that name, or the instance is another one.
+        """
+        if instance is None:
+            try:
+                instance = load(self.instance)
+            except InputError as err:
+                raise InputError(f"{err.message}; pass the instance the result was solved on",
+                                 field="instance") from None
+        if self.instance_sha256 != instance_sha256(instance):
+            raise InputError(f"the result is for another instance than {instance.name!r} "
+                             "(sha256 differs); pass the instance it was solved on",
+                             field="instance")
+        return instance
+
+    def schedule(self, instance: Instance | None = None) -> list[dict[str, Any]]:
+        """The solution as a per-task table: one dict per task, naming its resource and, where
+        the problem has time, its start and end; :func:`schedkit.schedule` lists the columns of
+        each problem (a job-shop row: job, operation, machine, start, end, duration).
+
+        ``pandas.DataFrame(result.schedule())`` or :func:`schedkit.to_dataframe` make a table
+        of it.
+
+        Parameters
+        ----------
+        instance
+            The instance it was solved on; ``None`` loads the bundled instance of that name
+            (see :meth:`instance_for`).
+
+        Raises
+        ------
+        InputError
+            When the result has no solution, is for another instance, or its solution is
+            infeasible on the instance.
+        """
+        if self.solution is None:
+            raise InputError(f"the result has no solution (status {self.status})",
+                             field="solution")
+        return schedule_of(self.instance_for(instance), self.solution)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -24,8 +24,8 @@ from ..checking import (
 )
 from .model import DAG
 
-__all__ = ["check", "objective", "lower_bound", "metrics", "comm_times", "critical_path",
-           "time_scale"]
+__all__ = ["check", "objective", "lower_bound", "schedule", "metrics", "comm_times",
+           "critical_path", "time_scale"]
 
 
 def time_scale(inst: DAG) -> float:
@@ -133,3 +133,14 @@ def metrics(inst: DAG, parsed: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
         "speedup": speedup,
         "efficiency": speedup / inst.processors,
     }
+
+
+def schedule(inst: DAG, parsed: tuple[np.ndarray, np.ndarray], solution: Any
+             ) -> list[dict[str, Any]]:
+    """One row per task, by task id: ``task``, ``processor``, ``start``, ``end``, ``duration``
+    (its cost on that processor)."""
+    proc, start = parsed
+    dur = inst.cost[np.arange(inst.n_tasks), proc]
+    return [{"task": t, "processor": p, "start": s, "end": s + d, "duration": d}
+            for t, (p, s, d) in enumerate(zip(proc.tolist(), start.tolist(), dur.tolist(),
+                                              strict=True))]

@@ -13,8 +13,8 @@ import numpy as np
 from ..checking import MAX_EXACT, Found, Malformed, member, parse_ints
 from .model import ExpertPlacement
 
-__all__ = ["check", "objective", "lower_bound", "metrics", "gpu_loads", "hop_matrix",
-           "changed_slots", "replica_lower_bound"]
+__all__ = ["check", "objective", "lower_bound", "schedule", "metrics", "gpu_loads",
+           "hop_matrix", "changed_slots", "replica_lower_bound"]
 
 
 def _plain_ints(experts: Sequence[Any]) -> bool:
@@ -199,3 +199,19 @@ def metrics(inst: ExpertPlacement, reps: list[list[list[int]]]) -> dict[str, Any
         out["changed_slots_per_layer"] = changed.tolist()
         out["changed_slots"] = int(changed.sum())
     return out
+
+
+def schedule(inst: ExpertPlacement, reps: list[list[list[int]]], solution: Any
+             ) -> list[dict[str, Any]]:
+    """One row per replica (the task is an expert's replica, the resource a GPU), layer by
+    layer, expert by expert: ``layer``, ``expert``, ``replica`` (0, 1, … among the expert's
+    replicas), ``gpu``, ``node`` and ``load``, the tokens it serves (the expert's load split
+    evenly over its replicas)."""
+    rows: list[dict[str, Any]] = []
+    for layer, experts in enumerate(reps):
+        for e, gpus in enumerate(experts):
+            share = float(inst.load[layer, e]) / len(gpus) if gpus else 0.0
+            rows.extend({"layer": layer, "expert": e, "replica": i, "gpu": g,
+                         "node": g // inst.gpus_per_node, "load": share}
+                        for i, g in enumerate(gpus))
+    return rows

@@ -25,7 +25,7 @@ from ..checking import (
 )
 from .model import JobShop
 
-__all__ = ["check", "objective", "lower_bound"]
+__all__ = ["check", "objective", "lower_bound", "schedule"]
 
 #: Largest product an int64 sort key may reach (with room to spare below 2**63).
 _KEY_LIMIT = 2**62
@@ -286,3 +286,15 @@ def _jackson_preemptive(head: np.ndarray, dur: np.ndarray, tail: np.ndarray) -> 
         else:
             best = max(best, t + q[k])
     return best
+
+
+def schedule(inst: JobShop, start: np.ndarray, solution: Any) -> list[dict[str, Any]]:
+    """One row per operation, job by job in route order: ``job``, ``operation`` (its place on
+    the route), ``machine``, ``start``, ``end``, ``duration``."""
+    job = np.repeat(np.arange(inst.n_jobs), np.diff(inst.job_offsets)).tolist()
+    first = inst.job_offsets[:-1].tolist()
+    starts, dur = start.tolist(), inst.op_duration.tolist()
+    return [{"job": j, "operation": k - first[j], "machine": m, "start": s, "end": s + d,
+             "duration": d}
+            for k, (j, m, s, d) in enumerate(zip(job, inst.op_machine.tolist(), starts, dur,
+                                                 strict=True))]

@@ -13,7 +13,7 @@ import numpy as np
 from ..checking import Found, Malformed, member, parse_ints
 from .model import SequenceParallel
 
-__all__ = ["check", "objective", "lower_bound", "group_time"]
+__all__ = ["check", "objective", "lower_bound", "schedule", "group_time"]
 
 
 def _groups(inst: SequenceParallel, solution: Any, found: Found) -> list[list[tuple]]:
@@ -123,3 +123,24 @@ def lower_bound(inst: SequenceParallel) -> float:
         if need:
             bound = max(bound, min(inst.sequence_time(lengths[k], d) for d in need) + c.b1)
     return bound
+
+
+def schedule(inst: SequenceParallel, mbs: list[list[tuple]], solution: Any
+             ) -> list[dict[str, Any]]:
+    """One row per sequence (the task is a sequence, the resource its group of devices), by
+    micro-batch, group and the group's order: ``sequence``, ``length``, ``microbatch``,
+    ``group`` (its index in the micro-batch), ``degree``, ``devices``, and ``start``/``end``:
+    when the group is busy within the step (micro-batches run one after another, each as long
+    as its slowest group; a group's time is b1 plus its sequences' times)."""
+    raw = solution["microbatches"]
+    rows: list[dict[str, Any]] = []
+    clock = 0.0
+    for b, groups in enumerate(mbs):
+        times = [group_time(inst, d, seqs) for d, seqs in groups]
+        for g, (d, seqs) in enumerate(groups):
+            devices = [int(x) for x in raw[b][g]["devices"]]
+            rows.extend({"sequence": k, "length": int(inst.lengths[k]), "microbatch": b,
+                         "group": g, "degree": d, "devices": devices, "start": clock,
+                         "end": clock + times[g]} for k in seqs)
+        clock += max(times, default=0.0)
+    return rows

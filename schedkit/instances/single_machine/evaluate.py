@@ -15,7 +15,7 @@ import numpy as np
 from ..checking import PER_KIND, Found, member, parse_ints
 from .model import SingleMachine
 
-__all__ = ["check", "objective", "lower_bound", "start_times"]
+__all__ = ["check", "objective", "lower_bound", "schedule", "start_times"]
 
 
 def start_times(inst: SingleMachine, sequence: np.ndarray) -> np.ndarray:
@@ -101,3 +101,20 @@ def lower_bound(inst: SingleMachine) -> float:
         return float(np.dot(w, alone > d))
     tard = np.maximum(0, alone - d)
     return float(tard.sum() if obj == "total_tardiness" else np.dot(w, tard))
+
+
+def schedule(inst: SingleMachine, parsed: tuple[np.ndarray, np.ndarray], solution: Any
+             ) -> list[dict[str, Any]]:
+    """One row per job, in processing order: ``position``, ``job``, ``release``, ``start``,
+    ``end``, ``processing``, ``due``, ``lateness`` (end − due), ``tardiness`` (lateness if
+    positive, else 0) and ``weight``."""
+    seq, start = parsed
+    p, r, d, w = (a.tolist() for a in (inst.processing, inst.release, inst.due, inst.weight))
+    rows: list[dict[str, Any]] = []
+    for i, j in enumerate(seq.tolist()):
+        s = int(start[j])
+        end = s + p[j]
+        rows.append({"position": i, "job": j, "release": r[j], "start": s, "end": end,
+                     "processing": p[j], "due": d[j], "lateness": end - d[j],
+                     "tardiness": max(0, end - d[j]), "weight": w[j]})
+    return rows
