@@ -564,8 +564,12 @@ def list_cmd(problem: str | None, family: str | None) -> None:
     """List the bundled instances (load them by name)."""
     entries = [e for e in sk.catalogue(problem) if family is None or e.family == family]
     if not entries:
-        raise sk.InputError(f"no bundled instance matches problem={problem!r} "
-                            f"family={family!r}", field="list")
+        given = " ".join(f"{flag} {v}" for flag, v in (("--problem", problem),
+                                                       ("--family", family)) if v is not None)
+        what = f"matches {given} (`schedkit list` without flags shows them all; " if given \
+            else "found (`schedkit list` lists the files of the data folder; "
+        raise sk.InputError(f"no bundled instance {what}{sk.describe_data_dir()})",
+                            field="list")
     for e in entries:
         click.echo(f"{e.name:<28} {e.problem:<18} {e.family:<12} {e.description}")
     click.echo(f"{len(entries)} instances", err=True)
