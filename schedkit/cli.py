@@ -623,6 +623,24 @@ for _problem in sk.GENERATORS:
         generate.add_command(_alias)
 
 
+@cli.command("bench")
+@click.argument("suite", nargs=-1, required=True, metavar="SUITE")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Results JSONL (default results/<suite file stem>.jsonl); runs already in it "
+                   "are skipped.")
+@click.option("--wait", is_flag=True, help="If another run is writing --out, wait for it.")
+@click.option("--report", is_flag=True,
+              help="Print the tables of the results files given instead of SUITE.")
+def bench_cmd(suite: tuple[str, ...], out: Path | None, wait: bool, report: bool) -> None:
+    """Run a benchmark suite (resumable) and print its gap tables.
+
+    SUITE is a suite file or a bundled suite's name (smoke, jobshop, dag, ...).
+    """
+    code = sk.bench.cli_command(suite, out=out, wait=wait, report_only=report)
+    if code:
+        raise _Exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit status."""
     try:
