@@ -4,7 +4,11 @@ which when a name is not found."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 import tomllib
 import zipfile
 from importlib import resources
@@ -135,3 +139,22 @@ def test_zipped_install_asks_for_the_override(tmp_path: Path,
     monkeypatch.setenv("SCHEDKIT_DATA", str(PKG / "data"))  # the way out the message gives
     assert sk.load("ft06").n_jobs == 6
 
+
+def test_python_m_schedkit(tmp_path: Path) -> None:
+    """``python -m schedkit`` is the console script, from any folder."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # no $SCHEDKIT_DATA (the fixture removed it)
+    cmd = [sys.executable, "-m", "schedkit"]
+    done = subprocess.run([*cmd, "info", "ft06"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^best known +lower 55, upper 55 ", done.stdout, re.MULTILINE), done.stdout
+    done = subprocess.run([*cmd, "info", "nope"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: unknown instance 'nope' (not a file, not a bundled name; `schedkit list` shows "
+        f"them; bundled data read from {PKG / 'data'}; {BUNDLED_NOTE})"]
+    done = subprocess.run([*cmd, "--help"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.startswith("Usage: schedkit [OPTIONS] COMMAND")
+    assert list(tmp_path.iterdir()) == []
