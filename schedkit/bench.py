@@ -767,6 +767,12 @@ def _label(r: sk.Result) -> str:
     return label if r.time_limit_s is None else f"{label}@{r.time_limit_s:g}s"
 
 
+def _objective(r: sk.Result) -> float:
+    """The objective of a verified result (``r.ok``: it always has one)."""
+    assert r.objective is not None, "a verified result has an objective"
+    return r.objective
+
+
 def report(results: list[sk.Result]) -> str:
     """Markdown tables: per instance and per method (DESIGN.md §7)."""
     if not results:
@@ -791,7 +797,7 @@ def report(results: list[sk.Result]) -> str:
             if not ok:
                 row.append(f"{runs[0].status}")
                 continue
-            best = min(r.objective for r in ok)
+            best = min(_objective(r) for r in ok)
             gaps = [r.gap_to_best_known for r in ok if r.gap_to_best_known is not None]
             time_s = statistics.median(r.runtime_s for r in runs)
             if first.best_known == 0:
@@ -800,7 +806,8 @@ def report(results: list[sk.Result]) -> str:
             elif gaps:
                 gap_txt = f"{100 * statistics.mean(gaps):.2f}%"
             else:  # no best known: the gap to the run's own bound still says something
-                gap_txt = f"b {100 * statistics.mean(r.gap for r in ok):.2f}%"
+                own = [r.gap for r in ok if r.gap is not None]
+                gap_txt = f"b {100 * statistics.mean(own):.2f}%" if own else "-"
             proved = "*" if any(r.status == "optimal" for r in ok) else ""
             row.append(f"{_num(best)}{proved} / {gap_txt} / {time_s:.2f}s")
         rows.append(row)
@@ -817,14 +824,14 @@ def report(results: list[sk.Result]) -> str:
                if r.ok and r.best_known not in (None, 0) and r.gap_to_best_known is not None]
         zero = [r for r in runs if r.ok and r.best_known == 0]
         hits = sum(1 for r in runs if r.ok and r.best_known is not None
-                   and abs(r.objective - r.best_known) <= 1e-6 * max(1.0, abs(r.best_known)))
+                   and abs(_objective(r) - r.best_known) <= 1e-6 * max(1.0, abs(r.best_known)))
         with_bk = sum(1 for r in runs if r.ok and r.best_known is not None)
         mrows.append([
             lab,
             str(len(runs)),
             f"{100 * statistics.mean(rel):.2f}%" if rel else "-",
             f"{hits}/{with_bk}" if with_bk else "-",
-            f"{statistics.mean(r.objective for r in zero):.4g}" if zero else "-",
+            f"{statistics.mean(_objective(r) for r in zero):.4g}" if zero else "-",
             str(sum(r.status == "optimal" for r in runs)),
             str(sum(r.ok for r in runs)),
             str(sum(r.status == "error" for r in runs)),
