@@ -1,5 +1,10 @@
 """schedkit: exact CP-SAT/MILP models and fast heuristics for scheduling, on one instance schema
-and one results schema."""
+and one results schema.
+
+``schedkit.bench`` (the benchmark runner behind ``schedkit bench``) is loaded on first use.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from . import heuristics
 from .instances import (
@@ -21,6 +26,8 @@ from .instances import (
     SingleMachine,
     Violation,
     catalogue,
+    data_dir,
+    describe_data_dir,
     evaluate,
     from_eplb_arrays,
     generate,
@@ -98,6 +105,8 @@ __all__ = [
     "catalogue",
     "check",
     "check_file",
+    "data_dir",
+    "describe_data_dir",
     "evaluate",
     "find_method",
     "from_eplb_arrays",
@@ -135,3 +144,16 @@ __all__ = [
     "warm_up",
     "write_plan",
 ]
+
+if TYPE_CHECKING:
+    from . import bench as bench
+
+
+def __getattr__(name: str) -> Any:
+    # The runner is a front end over this API (it imports schedkit), so it is loaded lazily:
+    # `import schedkit` stays free of it and of a circular import.
+    if name == "bench":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.bench")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

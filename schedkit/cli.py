@@ -564,8 +564,12 @@ def list_cmd(problem: str | None, family: str | None) -> None:
     """List the bundled instances (load them by name)."""
     entries = [e for e in sk.catalogue(problem) if family is None or e.family == family]
     if not entries:
-        raise sk.InputError(f"no bundled instance matches problem={problem!r} "
-                            f"family={family!r}", field="list")
+        given = " ".join(f"{flag} {v}" for flag, v in (("--problem", problem),
+                                                       ("--family", family)) if v is not None)
+        what = f"matches {given} (`schedkit list` without flags shows them all; " if given \
+            else "found (`schedkit list` lists the files of the data folder; "
+        raise sk.InputError(f"no bundled instance {what}{sk.describe_data_dir()})",
+                            field="list")
     for e in entries:
         click.echo(f"{e.name:<28} {e.problem:<18} {e.family:<12} {e.description}")
     click.echo(f"{len(entries)} instances", err=True)
@@ -617,6 +621,24 @@ for _problem in sk.GENERATORS:
         _alias = _generator_command(_problem, _problem)
         _alias.hidden = True
         generate.add_command(_alias)
+
+
+@cli.command("bench")
+@click.argument("suite", nargs=-1, required=True, metavar="SUITE")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Results JSONL (default results/<suite file stem>.jsonl); runs already in it "
+                   "are skipped.")
+@click.option("--wait", is_flag=True, help="If another run is writing --out, wait for it.")
+@click.option("--report", is_flag=True,
+              help="Print the tables of the results files given instead of SUITE.")
+def bench_cmd(suite: tuple[str, ...], out: Path | None, wait: bool, report: bool) -> None:
+    """Run a benchmark suite (resumable) and print its gap tables.
+
+    SUITE is a suite file or a bundled suite's name (smoke, jobshop, dag, ...).
+    """
+    code = sk.bench.cli_command(suite, out=out, wait=wait, report_only=report)
+    if code:
+        raise _Exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,9 +1,10 @@
-"""bench.py: runs a suite, appends results, resumes without re-running, prints the tables."""
+"""The benchmark runner (schedkit.bench, behind `schedkit bench` and the checkout's bench.py):
+runs a suite, appends results, resumes without re-running, prints the tables."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
+import importlib
 import json
 import os
 import re
@@ -21,11 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = module
-    spec.loader.exec_module(module)
-    return module
+    # The runner's code lives in the package; ROOT/bench.py (run as a script below) only calls
+    # its main().
+    return importlib.import_module("schedkit.bench")
 
 
 SUITE = """
@@ -57,7 +56,7 @@ def test_run_resume_and_report(bench, tmp_path, capsys) -> None:
 
 
 def test_smoke_suite_file_is_valid(bench) -> None:
-    suite = bench.load_suite(ROOT / "suites" / "smoke.toml")
+    suite = bench.load_suite(bench.find_suite("smoke"))
     assert len(suite["instances"]) >= 10
     problems = {i.problem for i in suite["instances"]}
     assert problems == {"jobshop", "single_machine", "dag", "expert_placement",
@@ -405,3 +404,108 @@ def test_report_into_a_closed_pipe_is_quiet(bench, tmp_path) -> None:
     proc.stdout.close()  # `| head` that has read enough
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 141 and b"Traceback" not in err
+
+
+# -- `schedkit bench`: bundled suites by name, the subcommand, its own command names ------------
+def test_bench_is_loaded_on_first_use(bench) -> None:
+    import schedkit
+
+    assert schedkit.bench is bench
+    with pytest.raises(AttributeError, match="no attribute 'benchmark'"):
+        schedkit.benchmark  # noqa: B018
+
+
+def test_bundled_suites_by_name_and_files_first(bench, tmp_path, monkeypatch) -> None:
+    bundled = bench.bundled_suites()
+    assert {"smoke", "jobshop", "dag", "smtt", "orlib-wt"} <= set(bundled)
+    smoke = bundled["smoke"]
+    assert smoke.parent.name == "suites" and smoke.parent.parent.name == "schedkit"
+    assert bench.find_suite("smoke") == bench.find_suite("smoke.toml") == smoke
+    assert bench.find_suite(str(smoke)) == smoke  # a path still works
+    monkeypatch.chdir(tmp_path)
+    Path("smoke").write_text(SMALL)  # an existing file wins over a bundled name
+    assert bench.find_suite("smoke") == Path("smoke")
+    with pytest.raises(bench.sk.InputError) as err:
+        bench.find_suite("nope")
+    assert str(err.value) == ("nope: no such suite file, and not a bundled suite (bundled: "
+                              f"{', '.join(sorted(bundled))})")
+
+
+def test_schedkit_bench_runs_resumes_and_reports(bench, tmp_path, capsys, monkeypatch) -> None:
+    from schedkit.cli import main
+
+    _suite(tmp_path, SMALL)
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "small.toml"]) == 0
+    out = tmp_path / "results" / "small.jsonl"  # the default --out
+    cap = capsys.readouterr()
+    assert "4 new runs; results in results/small.jsonl" in cap.err
+    assert "### Per method" in cap.out and re.search(r"^\| ft06 ", cap.out, re.MULTILINE)
+    assert len(_records(out)) == 4
+    assert main(["bench", "small.toml", "-o", str(out)]) == 0  # resumable: nothing new
+    assert "0 new runs" in capsys.readouterr().err
+    assert len(_records(out)) == 4
+    assert main(["bench", "--report", str(out), str(out)]) == 0
+    cap = capsys.readouterr()
+    assert "report: dropped 4 duplicate records" in cap.err
+    assert re.search(r"\| baseline \| 4 ", cap.out)
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["nope"], "error: nope: no such suite file, and not a bundled suite (bundled: dag, "),
+    (["a.toml", "b.toml"], "error: SUITE: expected one suite, got 2 (results files go with "
+                           "--report)"),
+    (["--report", "r.jsonl", "--out", "o.jsonl"],
+     "error: --out: goes with a suite run, not with --report"),
+    (["--report", "r.jsonl", "--wait"], "error: --wait: goes with a suite run, not with --report"),
+    (["--report", "missing.jsonl"], "error: missing.jsonl: cannot read results: no such file"),
+])
+def test_schedkit_bench_bad_arguments(tmp_path, capsys, monkeypatch, argv, line) -> None:
+    from schedkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(line), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schedkit_bench_messages_name_its_own_command(bench, tmp_path, capsys,
+                                                      monkeypatch) -> None:
+    from schedkit.cli import main
+
+    fcntl = pytest.importorskip("fcntl")
+    suite = _suite(tmp_path, SMALL)
+    out = tmp_path / "small.jsonl"
+    holder = os.open(out, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        assert main(["bench", str(suite), "--out", str(out)]) == 2
+    finally:
+        os.close(holder)
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {out} is being written by another schedkit bench (pid {os.getpid()}); wait for "
+        "it or choose another --out"]
+    solve = bench.sk.solve
+    calls = []
+
+    def interrupted_on_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(bench.sk, "solve", interrupted_on_third)
+    assert main(["bench", str(suite), "--out", str(out)]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"interrupted: 2 of 4 runs done and kept in {out}; `schedkit bench {suite} --out {out}` "
+        "resumes")
+
+
+def test_bench_py_finds_bundled_suites_too(tmp_path) -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "bench.py"), "run", "nope"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: nope: no such suite file, and not a bundled suite "
+                                  "(bundled: dag, ")
+    assert list(tmp_path.iterdir()) == []

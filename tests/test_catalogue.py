@@ -94,7 +94,8 @@ def test_unknown_names() -> None:
         with pytest.raises(InputError) as info:
             load(ref)
         assert str(info.value) == (f"unknown instance '{ref}' (not a file, not a bundled "
-                                   "name; `schedkit list` shows them)")
+                                   f"name; `schedkit list` shows them; bundled data read from "
+                                   f"{data_dir()}; set $SCHEDKIT_DATA to use another folder)")
 
 
 def test_load_file_path(tmp_path: Path) -> None:

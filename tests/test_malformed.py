@@ -346,9 +346,9 @@ CASES: list[tuple[str | None, str, str | bytes, tuple[str, ...], str | None, str
      "examples[0].num_gpus", "must be an integer"),
     ("moe-examples", "m.json", _moe(_first_example("num_gpus", "8")), (),
      "examples[0].num_gpus", "must be a number"),
-    ("moe-examples", "m.json", MOE and (DATA.parent.parent / "instances/moe/known_examples.json"
-                                        ).read_text(), ("example=nope",), "options.example",
-     "unknown example"),
+    ("moe-examples", "m.json", MOE and (DATA.parent.parent / "schedkit" / "data" / "moe"
+                                        / "known_examples.json").read_text(), ("example=nope",),
+     "options.example", "unknown example"),
     ("moe-examples", "m.json", _moe(_first_example("weight", [[0.5] * 12] * 2)).replace(
         "0.5", "-Infinity", 1), (), "m.json:", "Infinity"),
     ("moe-examples", "m.json", _moe(_set("examples", {"a": 1})), (), "examples",

@@ -10,6 +10,7 @@ from .base import SCHEMA, Bounds, Instance
 from .catalogue import CatalogueEntry, catalogue, load
 from .dag.model import DAG
 from .dag.robustness import Robustness, replay, robustness
+from .datadir import data_dir, describe_data_dir
 from .errors import InputError
 from .evaluate import (
     Evaluation,
@@ -67,6 +68,8 @@ __all__ = [
     "SingleMachine",
     "Violation",
     "catalogue",
+    "data_dir",
+    "describe_data_dir",
     "check",
     "evaluate",
     "from_eplb_arrays",

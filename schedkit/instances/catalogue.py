@@ -44,7 +44,7 @@ from typing import Any
 
 from .base import Bounds, Instance
 from .dag.readers import stg_name
-from .datadir import data_dir
+from .datadir import data_dir, describe_data_dir
 from .errors import InputError
 from .families import PROBLEMS
 from .readers import FORMATS, read
@@ -335,7 +335,7 @@ def load(ref: str | Path, format: str | None = None, **options: Any) -> Instance
     entry = by_name.get(str(ref)) if isinstance(ref, str) else None
     if entry is None:
         raise InputError(f"unknown instance '{ref}' (not a file, not a bundled name; "
-                         "`schedkit list` shows them)")
+                         f"`schedkit list` shows them; {describe_data_dir()})")
     if format is not None and format != entry.format:
         if format not in FORMATS:
             raise InputError(f"unknown format {format!r} (formats: {', '.join(FORMATS)})",

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._fields import EXACT_LIMIT
-from ..datadir import data_dir
+from ..datadir import data_dir, describe_data_dir
 from ..errors import InputError
 from ..generating import (
     blame_option,
@@ -70,7 +70,7 @@ SP_PRESETS: dict[str, dict[str, float]] = {**FLEXSP_PRESETS, **ESTIMATE_PRESETS}
 
 #: Synthetic length mixtures: (log-mean, log-sd) of the log-normal body, the weight of the
 #: Pareto tail, where it starts [tokens] and its exponent α (P(s > x) = w·(start/x)^α).
-#: ``synthetic`` is fitted by eye to the Wikipedia sample (instances/sp/README.md). The two
+#: ``synthetic`` is fitted by eye to the Wikipedia sample (schedkit/data/sp/README.md). The two
 #: long-tail mixtures are our assumptions, not fits (FlexSP's GitHub and CommonCrawl length
 #: files are not bundled): see :func:`sequence_parallel`.
 LENGTH_MIXTURES: dict[str, tuple[float, float, float, float, float]] = {
@@ -113,8 +113,8 @@ def wikipedia_lengths() -> np.ndarray:
             with gzip.open(path, "rb") as fh:
                 raw = fh.read()
         except OSError as err:
-            raise InputError(f"cannot read the Wikipedia length sample: {err}",
-                             source=str(path)) from None
+            raise InputError(f"cannot read the Wikipedia length sample: {err.strerror or err} "
+                             f"({describe_data_dir()})", source=str(path)) from None
         # bytes.split + one int64 conversion is ~10x faster than numpy.loadtxt here.
         arr = np.array(raw.split(), dtype=np.int64)
         if arr.size == 0 or (arr < 1).any():
@@ -393,7 +393,7 @@ def sequence_parallel(
     ``b1 = group_overhead``. These presets reproduce the instances generated before FlexSP's
     constants were added under the bare names (same lengths, cost and C).
 
-    Lengths. Drawn with replacement from the Wikipedia sample (``instances/sp/README.md``) or
+    Lengths. Drawn with replacement from the Wikipedia sample (``schedkit/data/sp/README.md``) or
     from a mixture of :data:`LENGTH_MIXTURES`: with probability 1 − w ``exp(Normal(μ, σ))``,
     else a Pareto tail ``start·U^(-1/α)``, rounded up to integers. Assumptions (FlexSP
     describes GitHub and CommonCrawl as long-tailed, GitHub the longest; their length files

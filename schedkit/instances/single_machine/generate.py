@@ -71,7 +71,7 @@ def single_machine(
     weighted tardiness problem", *Operations Research* 33(2):363–377, 1985), used for the
     OR-Library wt40/wt50/wt100 sets (Crauwels, Potts & Van Wassenhove, *INFORMS Journal on
     Computing* 10:341–350, 1998) and, without weights, for the total-tardiness sets going back
-    to Fisher (1976). See ``instances/tardiness/README.md``.
+    to Fisher (1976). See ``schedkit/data/tardiness/README.md``.
 
     Parameters
     ----------

@@ -1,0 +1,951 @@
+"""Benchmark runner: suites (TOML) → results (JSON Lines) → Markdown gap tables.
+
+    schedkit bench smoke [--out results/smoke.jsonl]         # a bundled suite, by name
+    schedkit bench my-suite.toml                             # or a suite file
+    schedkit bench --report results/smoke.jsonl [more.jsonl …]
+
+From a checkout, ``python bench.py run SUITE [--out FILE]`` and ``python bench.py report FILE…``
+do the same (that script only calls :func:`main`). The bundled suites are the ``*.toml`` files of
+``schedkit/suites/`` (:func:`bundled_suites`); a suite argument that is an existing file wins over
+a bundled name.
+
+A suite runs instances × methods × seeds × time limits. Every run appends one verified result
+record; runs already in the output file (same instance hash, method, options, seed, time limit and
+workers) are skipped, so an interrupted suite resumes where it stopped. Gap comes first and time
+second: timings on shared 2-core machines are noisy.
+
+``run`` holds an exclusive ``flock`` on the output file for the whole batch, so a second writer
+refuses (or waits, with ``--wait``) instead of running everything twice; the kernel drops the lock
+with the process, so a crash leaves none. A torn last line (a kill mid-write) is cut off with a
+warning before appending, and ``report`` skips it; a bad line before the last is an error.
+Ctrl-C ends a batch with exit status 130, keeping what was written; a run it cut short is not
+recorded. ``report`` keeps the first record of each run and says how many duplicates it dropped.
+
+Suite format::
+
+    name = "smoke"
+    instances = ["ft06", "la01", "wt40-1", "path/relative/to/suite.json"]
+    methods = ["baseline", {name = "baseline", label = "baseline-2", options = {}}]
+    seeds = [0]
+    time_limits = [10.0]        # finite seconds > 0; omit the key for no limit
+    workers = 1
+    [instance_options]          # reader options per bundled name or file
+    "stg50-0000" = {processors = 8}
+    [[generate]]                # generated instances: problem, seeds, shape
+    problem = "jobshop"
+    seeds = [1, 2]
+    shape = {jobs = 6, machines = 4}
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import signal
+import statistics
+import sys
+import threading
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import schedkit as sk
+
+#: Exit status of a batch ended by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+
+#: Shift (seconds) of the shifted geometric mean of run times.
+TIME_SHIFT_S = 1.0
+
+#: ``Result.stop_reason`` of a run that Ctrl-C stopped early (compared as a string: the
+#: :class:`schedkit.StopReason` member may not exist in every version).
+INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """How the runner was started, so that messages name commands the user can type.
+
+    Parameters
+    ----------
+    name
+        The program, as in "being written by another <name>".
+    run
+        The command that runs a suite, in prose (e.g. "`bench.py run` removes it").
+    command
+        The same, as typed at a shell prompt (the resume hint).
+    """
+
+    name: str
+    run: str
+    command: str
+
+
+#: ``python bench.py …`` from a checkout.
+BENCH_PY = Invocation("bench.py", "bench.py run", "python bench.py run")
+#: ``schedkit bench …``.
+SCHEDKIT_BENCH = Invocation("schedkit bench", "schedkit bench", "schedkit bench")
+
+
+class BenchError(Exception):
+    """A run that cannot go ahead for a reason other than bad input (lock held, disk full…).
+
+    ``main`` prints it as one line on stderr and exits with status 2.
+    """
+
+
+class BatchInterrupted(Exception):
+    """Ctrl-C ended a batch; the records written before it stay in the results file.
+
+    Parameters
+    ----------
+    message
+        One line for stderr: how many runs were done and how to resume.
+    done
+        Runs written in this batch before the interruption.
+    """
+
+    def __init__(self, message: str, done: int) -> None:
+        super().__init__(message)
+        self.done = done
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A method as a suite names it: label shown in tables, registry name, options."""
+
+    label: str
+    name: str
+    options: dict[str, Any]
+
+
+def _fail(path: Path, field: str, message: str) -> sk.InputError:
+    return sk.InputError(message, field=field, source=str(path))
+
+
+# -- suites ------------------------------------------------------------------------------------
+SUITE_KEYS = ("name", "description", "instances", "methods", "seeds", "time_limits", "workers",
+              "instance_options", "generate")
+METHOD_KEYS = ("name", "label", "options")
+GENERATE_KEYS = ("problem", "seeds", "shape")
+
+
+def _show(value: Any) -> str:
+    """``repr`` of a suite value for an error message, kept short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_list(path: Path, field: str, value: Any, what: str) -> list[int]:
+    """A non-empty list of integers (``what`` names one entry in the messages)."""
+    if not isinstance(value, list):
+        raise _fail(path, field, f"must be a list of integer {what}s, got {_show(value)}")
+    if not value:
+        raise _fail(path, field, f"needs at least one {what}")
+    for i, item in enumerate(value):
+        if not _is_int(item):
+            raise _fail(path, field, f"must be a list of integer {what}s; entry {i} is "
+                        f"{_show(item)}")
+    return list(value)
+
+
+def _time_limits(path: Path, value: Any) -> list[float | None]:
+    """Finite positive seconds; the key left out means one run without a limit."""
+    hint = "must be a list of finite positive numbers of seconds (leave the key out for no limit)"
+    if not isinstance(value, list):
+        raise _fail(path, "time_limits", f"{hint}, got {_show(value)}")
+    if not value:
+        raise _fail(path, "time_limits", f"{hint}; the list is empty")
+    out: list[float | None] = []
+    for i, t in enumerate(value):
+        if t is None:  # only from a caller's dict: TOML has no null
+            out.append(None)
+        elif isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t) \
+                and t > 0:
+            out.append(float(t))
+        else:
+            raise _fail(path, "time_limits", f"{hint}; entry {i} is {_show(t)}")
+    return out
+
+
+def _methods(path: Path, value: Any) -> list[MethodSpec]:
+    form = "a method name or a table {name, label, options}"
+    if not isinstance(value, list):
+        raise _fail(path, "methods", f"must be a list of methods (each {form}), got "
+                    f"{_show(value)}")
+    methods = []
+    for i, m in enumerate(value):
+        where = f"methods[{i}]"
+        if isinstance(m, str) and m:
+            methods.append(MethodSpec(m, m, {}))
+            continue
+        if not isinstance(m, dict):
+            raise _fail(path, where, f"must be {form}, got {_show(m)}")
+        for key in m:
+            if key not in METHOD_KEYS:
+                raise _fail(path, f"{where}.{key}",
+                            f"unknown key (known: {', '.join(METHOD_KEYS)})")
+        name, label, options = m.get("name"), m.get("label", m.get("name")), m.get("options", {})
+        if not isinstance(name, str) or not name:
+            raise _fail(path, f"{where}.name", f"must be a method name, got {_show(name)}")
+        if not isinstance(label, str) or not label:
+            raise _fail(path, f"{where}.label", f"must be a non-empty string, got {_show(label)}")
+        if not isinstance(options, dict):
+            raise _fail(path, f"{where}.options", f"must be a table of method options, got "
+                        f"{_show(options)}")
+        methods.append(MethodSpec(label, name, dict(options)))
+    if not methods:
+        raise _fail(path, "methods", "needs at least one method")
+    known = {m.name for m in sk.methods()}
+    for i, m in enumerate(methods):
+        if m.name not in known:
+            raise _fail(path, f"methods[{i}]", f"unknown method {m.name!r} (known: "
+                        f"{', '.join(sorted(known))}; `schedkit methods` lists them)")
+    labels = [m.label for m in methods]
+    if len(set(labels)) != len(labels):
+        raise _fail(path, "methods", "labels must be unique (give repeated methods a label)")
+    return methods
+
+
+def _bundled_or_files(path: Path, raw: dict[str, Any]) -> list[sk.Instance]:
+    refs = raw.get("instances", [])
+    form = "must be a list of bundled names or file paths (strings)"
+    if not isinstance(refs, list):
+        raise _fail(path, "instances", f"{form}, got {_show(refs)}")
+    for k, ref in enumerate(refs):
+        if not isinstance(ref, str) or not ref:
+            raise _fail(path, "instances", f"{form}; entry {k} is {_show(ref)}")
+    per_instance = raw.get("instance_options", {})
+    if not isinstance(per_instance, dict):
+        raise _fail(path, "instance_options", "must be a table of reader options per instance, "
+                    f"got {_show(per_instance)}")
+    for ref, opts in per_instance.items():
+        where = f"instance_options.{ref}"
+        if ref not in refs:
+            raise _fail(path, where, "names no entry of instances")
+        if not isinstance(opts, dict):
+            raise _fail(path, where, f"must be a table of reader options, got {_show(opts)}")
+        for key in ("ref", "path"):
+            if key in opts:
+                raise _fail(path, f"{where}.{key}", "is not a reader option")
+    instances = []
+    for k, ref in enumerate(refs):
+        local = path.parent / ref
+        target = str(local) if local.exists() else ref
+        try:
+            instances.append(sk.load(target, **per_instance.get(ref, {})))
+        except sk.InputError as err:
+            if err.source not in (None, ref):  # an error inside the instance file: say where
+                raise err.located(str(path)) from None
+            sub = err.field or ""
+            if sub == "format" or sub.startswith("options."):
+                where = f"instance_options.{ref}.{sub.removeprefix('options.')}"
+            else:
+                where = f"instances[{k}]" + (f".{sub}" if sub else "")
+            raise _fail(path, where, err.message) from None
+    return instances
+
+
+def _generated(path: Path, raw: dict[str, Any]) -> list[sk.Instance]:
+    blocks = raw.get("generate", [])
+    if not isinstance(blocks, list):
+        raise _fail(path, "generate", "must be [[generate]] blocks (an array of tables), got "
+                    f"{_show(blocks)}")
+    instances = []
+    for i, gen in enumerate(blocks):
+        where = f"generate[{i}]"
+        if not isinstance(gen, dict):
+            raise _fail(path, where, f"must be a table with problem, seeds and shape, got "
+                        f"{_show(gen)}")
+        for key in gen:
+            if key not in GENERATE_KEYS:
+                raise _fail(path, f"{where}.{key}",
+                            f"unknown key (known: {', '.join(GENERATE_KEYS)})")
+        problem = gen.get("problem")
+        if not isinstance(problem, str):
+            raise _fail(path, f"{where}.problem", f"must be one of {', '.join(sk.PROBLEMS)}, "
+                        f"got {_show(problem)}")
+        seeds = _int_list(path, f"{where}.seeds", gen.get("seeds", [0]), "seed")
+        shape = gen.get("shape", {})
+        if not isinstance(shape, dict):
+            raise _fail(path, f"{where}.shape", f"must be a table of generator options, got "
+                        f"{_show(shape)}")
+        for key, instead in (("problem", "problem"), ("seed", "seeds")):
+            if key in shape:
+                raise _fail(path, f"{where}.shape.{key}",
+                            f"not a shape option: give {instead} in the block itself")
+        for seed in seeds:
+            try:
+                instances.append(sk.generate(problem, seed=seed, **shape))
+            except sk.InputError as err:
+                sub = (err.field or "").removeprefix("generate.")
+                sub = {"seed": "seeds", "problem": "problem", "": ""}.get(sub, f"shape.{sub}")
+                raise _fail(path, f"{where}.{sub}" if sub else where, err.message) from None
+    return instances
+
+
+def bundled_suites() -> dict[str, Path]:
+    """The suites shipped in the package (``schedkit/suites/*.toml``), by name (file stem)."""
+    root = resources.files("schedkit").joinpath("suites")
+    if not isinstance(root, Path) or not root.is_dir():  # a zipped install: no files to read
+        return {}
+    return {p.stem: p for p in sorted(root.glob("*.toml"), key=lambda p: p.stem)}
+
+
+def find_suite(ref: str | Path) -> Path:
+    """The suite file a command-line argument names: an existing file, else a bundled suite.
+
+    Parameters
+    ----------
+    ref
+        A path, or a bundled suite's name with or without ``.toml`` (``smoke``).
+
+    Raises
+    ------
+    schedkit.InputError
+        If ``ref`` is neither, listing the bundled suites.
+    """
+    path = Path(ref)
+    if path.is_file():
+        return path
+    bundled = bundled_suites()
+    name = str(ref).removesuffix(".toml")
+    if name in bundled:
+        return bundled[name]
+    raise sk.InputError("no such suite file, and not a bundled suite (bundled: "
+                        f"{', '.join(bundled) or 'none'})", source=str(ref))
+
+
+def load_suite(path: Path) -> dict[str, Any]:
+    """Parse and check a suite file; instances are loaded here, before any run starts.
+
+    Parameters
+    ----------
+    path
+        The suite (TOML, format in the module docstring).
+
+    Returns
+    -------
+    dict
+        ``name``, ``instances`` (loaded), ``methods`` (:class:`MethodSpec`), ``seeds``,
+        ``time_limits`` (seconds, ``None`` for no limit) and ``workers``.
+
+    Raises
+    ------
+    schedkit.InputError
+        One line naming the suite file and the offending field.
+    """
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise sk.InputError(f"cannot read suite: {err.strerror}", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise sk.InputError("cannot read suite: not UTF-8 text", source=str(path)) from None
+    except tomllib.TOMLDecodeError as err:
+        raise sk.InputError(f"invalid TOML: {err}", source=str(path)) from None
+    for key in raw:
+        if key not in SUITE_KEYS:
+            raise _fail(path, key, f"unknown suite key (known: {', '.join(sorted(SUITE_KEYS))})")
+    for key in ("name", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _fail(path, key, f"must be a string, got {_show(raw[key])}")
+    methods = _methods(path, raw.get("methods", []))
+    seeds = _int_list(path, "seeds", raw.get("seeds", [0]), "seed")
+    limits = _time_limits(path, raw.get("time_limits", [None]))
+    workers = raw.get("workers", 1)
+    if not _is_int(workers) or workers < 1:
+        raise _fail(path, "workers", f"must be an integer >= 1, got {_show(workers)}")
+    instances = _bundled_or_files(path, raw) + _generated(path, raw)
+    if not instances:
+        raise _fail(path, "instances", "the suite has no instances")
+    for i, m in enumerate(methods):  # method options, checked before any run starts
+        for problem in sorted({inst.problem for inst in instances}):
+            method = sk.find_method(m.name, problem)
+            if method is None:
+                continue
+            try:
+                method.validate_options(m.options)
+            except sk.InputError as err:
+                raise _fail(path, f"methods[{i}].options", str(err)) from None
+    return {"name": raw.get("name", path.stem), "instances": instances, "methods": methods,
+            "seeds": seeds, "time_limits": limits, "workers": workers}
+
+
+# -- results files -----------------------------------------------------------------------------
+def run_key(sha: str, method: str, options: dict[str, Any], seed: int,
+            time_limit: float | None, workers: int) -> tuple:
+    """What makes two runs the same run (and so skipped on resume, dropped by ``report``)."""
+    return (sha, method, json.dumps(options, sort_keys=True), seed,
+            None if time_limit is None else float(time_limit), workers)
+
+
+def result_key(r: sk.Result) -> tuple:
+    """:func:`run_key` of a recorded result (the suite's label, where it gave one)."""
+    return run_key(r.instance_sha256, r.stats.get("label", r.method), dict(r.options), r.seed,
+                   r.time_limit_s, r.workers)
+
+
+@dataclass
+class ResultsFile:
+    """What :func:`scan_results` found in a results file.
+
+    ``torn_line`` is the 1-based number of a torn last line (a write cut short: it does not
+    parse), ``intact_bytes`` the length of the file without it; ``unterminated`` says the last
+    record is whole but lacks its newline.
+    """
+
+    path: Path
+    results: list[sk.Result] = field(default_factory=list)
+    torn_line: int | None = None
+    intact_bytes: int = 0
+    unterminated: bool = False
+
+
+def scan_results(path: Path, *, missing_ok: bool = False) -> ResultsFile:
+    """Read a JSON Lines results file, tolerating a torn last line.
+
+    Parameters
+    ----------
+    path
+        The results file.
+    missing_ok
+        A missing file reads as empty instead of being an error.
+
+    Returns
+    -------
+    ResultsFile
+        The validated records; a torn last line is reported, not read.
+
+    Raises
+    ------
+    schedkit.InputError
+        For an unreadable file, a line before the last that is not JSON, or any record that
+        does not follow the results schema (naming file, line and field).
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return ResultsFile(path)
+        raise sk.InputError("cannot read results: no such file", source=str(path)) from None
+    except OSError as err:
+        raise sk.InputError(f"cannot read results: {err.strerror}", source=str(path)) from None
+    found = ResultsFile(path, intact_bytes=len(data))
+    chunks = data.split(b"\n")
+    last = max((no for no, c in enumerate(chunks, start=1) if c.strip()), default=0)
+    start = 0
+    for no, chunk in enumerate(chunks, start=1):
+        begin, start = start, start + len(chunk) + 1
+        if not chunk.strip():
+            continue
+        try:
+            record = json.loads(chunk.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            if no == last:
+                found.torn_line, found.intact_bytes = no, begin
+                break
+            what = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+            raise sk.InputError(f"invalid JSON: {what} (only a torn last line is repaired; "
+                                "remove or fix this one)", source=str(path), line=no) from None
+        found.results.append(sk.Result.from_dict(record, source=str(path), line=no))
+        found.unterminated = begin + len(chunk) == len(data)
+    return found
+
+
+def _torn_warning(found: ResultsFile, action: str) -> None:
+    print(f"warning: {found.path}:{found.torn_line}: torn last line (a write cut short, e.g. "
+          f"by a kill); {action}", file=sys.stderr)
+
+
+def dedupe(results: Iterable[sk.Result]) -> tuple[list[sk.Result], int]:
+    """Keep the first record of every run (by :func:`result_key`).
+
+    Returns
+    -------
+    tuple
+        The kept records, in order, and how many duplicates were dropped.
+    """
+    seen: set[tuple] = set()
+    kept = []
+    dropped = 0
+    for r in results:
+        key = result_key(r)
+        if key in seen:
+            dropped += 1
+        else:
+            seen.add(key)
+            kept.append(r)
+    return kept, dropped
+
+
+def _read(paths: Sequence[Path], invocation: Invocation = BENCH_PY) -> list[sk.Result]:
+    """Records of results files for the tables: torn last lines skipped, duplicates dropped."""
+    records: list[sk.Result] = []
+    for p in paths:
+        found = scan_results(p)
+        if found.torn_line is not None:
+            _torn_warning(found, f"skipped (`{invocation.run}` on this file removes it)")
+        records.extend(found.results)
+    finished = [r for r in records if str(r.stop_reason) != INTERRUPTED]
+    if len(finished) < len(records):
+        print(f"report: left out {len(records) - len(finished)} interrupted run(s) (Ctrl-C; "
+              f"`{invocation.run}` does them again)", file=sys.stderr)
+    kept, dropped = dedupe(finished)
+    if dropped:
+        print(f"report: dropped {dropped} duplicate record{'s' * (dropped != 1)} (same instance, "
+              "method label, options, seed, time limit and workers as an earlier one; the first "
+              "is kept)", file=sys.stderr)
+    return kept
+
+
+# -- the lock on an output file ----------------------------------------------------------------
+def _lock_holder(fd: int) -> int | None:
+    """Pid holding an flock on the file open at ``fd``, from /proc/locks (Linux); else None."""
+    st = os.fstat(fd)
+    device = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    candidates: list[tuple[bool, int]] = []
+    try:
+        lines = Path("/proc/locks").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()
+        if "->" in parts or len(parts) < 6 or parts[1] != "FLOCK":
+            continue  # "->": a waiter, not the holder
+        pid, where = parts[4], parts[5]
+        if where.rsplit(":", 1)[-1] == str(st.st_ino) and pid.isdigit() and int(pid) > 0:
+            candidates.append((where == device, int(pid)))
+    exact = [pid for same, pid in candidates if same]
+    if exact:
+        return exact[0]
+    return candidates[0][1] if len(candidates) == 1 else None
+
+
+@contextlib.contextmanager
+def locked_output(out: Path, *, wait: bool = False,
+                  invocation: Invocation = BENCH_PY) -> Iterator[int]:
+    """Open ``out`` for appending under an exclusive ``flock`` held until the block ends.
+
+    The lock is the kernel's: it goes with the process (a crash or kill leaves none behind)
+    and no lock file is created.
+
+    Parameters
+    ----------
+    out
+        The results file (created if missing).
+    wait
+        Wait for another writer to finish instead of refusing at once.
+    invocation
+        How the runner was started (for the messages).
+
+    Yields
+    ------
+    int
+        A file descriptor open on ``out`` with ``O_APPEND``.
+
+    Raises
+    ------
+    BenchError
+        If another process holds the lock (and ``wait`` is false), or the file cannot be
+        opened or locked here.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        raise BenchError(f"{invocation.run} locks its --out file with fcntl.flock, which this "
+                         "platform lacks; run it on Linux or macOS") from None
+    while True:
+        try:
+            fd = os.open(out, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as err:
+            raise BenchError(f"cannot open {out}: {err.strerror}") from None
+        keep = False
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(fd) or "unknown"
+                if not wait:
+                    raise BenchError(f"{out} is being written by another {invocation.name} "
+                                     f"(pid {holder}); wait for it or choose another --out"
+                                     ) from None
+                print(f"waiting for the {invocation.name} writing {out} (pid {holder}) to "
+                      "finish", file=sys.stderr)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as err:
+                raise BenchError(f"cannot lock {out}: {err.strerror} (the filesystem may not "
+                                 "support flock; choose an --out on a local disk)") from None
+            mine, now = os.fstat(fd), os.stat(out) if out.exists() else None
+            keep = now is not None and (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+        finally:
+            if not keep:
+                os.close(fd)
+        if keep:
+            break
+        # the file was replaced or removed while we waited for it: lock the new one
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _repair(fd: int, found: ResultsFile) -> None:
+    """Cut a torn last line off (or end an unterminated last record) before appending."""
+    if found.torn_line is not None:
+        _torn_warning(found, "removed; its run is done again")
+        os.ftruncate(fd, found.intact_bytes)
+    elif found.unterminated:
+        _append(fd, b"\n", found.path)
+
+
+def _append(fd: int, data: bytes, out: Path) -> None:
+    """Write all of ``data`` at the end of ``out``, or nothing (a failed write is cut off)."""
+    size = os.fstat(fd).st_size
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size)
+        raise BenchError(f"cannot write {out}: {err.strerror}") from None
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends, so a record is written whole and counted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            if callable(previous):
+                previous(signal.SIGINT, None)
+            elif previous != signal.SIG_IGN:
+                raise KeyboardInterrupt
+
+
+# -- running -----------------------------------------------------------------------------------
+def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
+              invocation: Invocation = BENCH_PY, suite_ref: str | None = None) -> int:
+    """Run every missing run of the suite, appending to ``out``.
+
+    ``out`` is locked for the whole batch (a second writer refuses, or waits with ``wait``); a
+    torn last line is cut off first; a run is recorded only once it has finished.
+
+    Parameters
+    ----------
+    suite_path
+        The suite file.
+    out
+        The results file (JSON Lines); runs already in it are skipped.
+    wait
+        Wait for another runner writing ``out`` instead of refusing.
+    invocation
+        How the runner was started (the messages name its commands).
+    suite_ref
+        The suite as the user named it, for the resume hint (default: ``suite_path``).
+
+    Returns
+    -------
+    int
+        The number of runs done.
+
+    Raises
+    ------
+    schedkit.InputError
+        For a bad suite or results file.
+    BenchError
+        If ``out`` is locked by another writer, or cannot be written.
+    BatchInterrupted
+        On Ctrl-C (or a run that comes back interrupted); the records written so far stay.
+    """
+    suite = load_suite(suite_path)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise BenchError(f"cannot create {out.parent}: {err.strerror}") from None
+    with locked_output(out, wait=wait, invocation=invocation) as fd:
+        found = scan_results(out, missing_ok=True)
+        _repair(fd, found)
+        # An interrupted run is kept in the file (nothing is lost) but done again on resume.
+        done = {result_key(r) for r in found.results if str(r.stop_reason) != INTERRUPTED}
+        todo = []
+        used = set()
+        for inst in suite["instances"]:
+            sha = sk.instance_sha256(inst)
+            for i, m in enumerate(suite["methods"]):
+                method = sk.find_method(m.name, inst.problem)
+                if method is None or not method.supports(inst):
+                    continue
+                used.add(i)
+                opts = method.validate_options(m.options)
+                for seed in suite["seeds"]:
+                    for limit in suite["time_limits"]:
+                        key = run_key(sha, m.label, opts, seed, limit, suite["workers"])
+                        if key not in done:
+                            todo.append((inst, m, seed, limit))
+                            done.add(key)
+        for i, m in enumerate(suite["methods"]):
+            if i not in used:
+                print(f"warning: {suite_path}: methods[{i}] ({m.label}) applies to none of the "
+                      "suite's instances", file=sys.stderr)
+        print(f"suite {suite['name']}: {len(todo)} runs to do", file=sys.stderr)
+        resume = f"`{invocation.command} {suite_ref or suite_path} --out {out}` resumes"
+        written = 0
+        t0 = time.perf_counter()
+        try:
+            for i, (inst, m, seed, limit) in enumerate(todo, start=1):
+                what = f"{inst.name} {m.label} seed={seed}"
+                result = sk.solve(inst, m.name, time_limit=limit, seed=seed,
+                                  workers=suite["workers"], options=m.options)
+                if m.label != m.name:
+                    result = dataclasses.replace(result,
+                                                 stats={**result.stats, "label": m.label})
+                with _sigint_deferred():
+                    _append(fd, (result.to_json() + "\n").encode("utf-8"), out)
+                    written += 1
+                if str(result.stop_reason) == INTERRUPTED:
+                    raise BatchInterrupted(
+                        f"interrupted in run {i}/{len(todo)} ({what}): its best solution so far "
+                        f"is recorded (stop reason interrupted; done again on resume); "
+                        f"{written - 1} of {len(todo)} runs done and kept in {out}; {resume}",
+                        written)
+                print(f"[{i}/{len(todo)} {time.perf_counter() - t0:.0f}s] {what}: "
+                      f"{result.status} {result.objective}", file=sys.stderr)
+        except KeyboardInterrupt:
+            raise BatchInterrupted(f"interrupted: {written} of {len(todo)} runs done and kept in "
+                                   f"{out}; {resume}", written) from None
+    return len(todo)
+
+
+# -- tables ------------------------------------------------------------------------------------
+def shifted_geomean(values: Sequence[float], shift: float = TIME_SHIFT_S) -> float:
+    """exp(mean(log(t + shift))) − shift: the usual way to average solver times."""
+    if not values:
+        return math.nan
+    return math.exp(sum(math.log(v + shift) for v in values) / len(values)) - shift
+
+
+def _num(x: float | None, digits: int = 6) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:.{digits}g}"
+
+
+def _markdown(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    rows = [list(map(str, r)) for r in rows]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
+    sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    body = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+            for r in rows]
+    return "\n".join([line, sep, *body])
+
+
+def _label(r: sk.Result) -> str:
+    label = r.stats.get("label", r.method)
+    return label if r.time_limit_s is None else f"{label}@{r.time_limit_s:g}s"
+
+
+def _objective(r: sk.Result) -> float:
+    """The objective of a verified result (``r.ok``: it always has one)."""
+    assert r.objective is not None, "a verified result has an objective"
+    return r.objective
+
+
+def report(results: list[sk.Result]) -> str:
+    """Markdown tables: per instance and per method (DESIGN.md §7)."""
+    if not results:
+        return "(no results)"
+    by_cell: dict[tuple[str, str], list[sk.Result]] = defaultdict(list)
+    instances: dict[str, sk.Result] = {}
+    for r in results:
+        key = f"{r.problem}:{r.instance}"
+        instances.setdefault(key, r)
+        by_cell[(key, _label(r))].append(r)
+    labels = sorted({lab for _, lab in by_cell})
+    zero_note = False
+    rows = []
+    for key, first in instances.items():
+        row = [first.instance, first.problem, _num(first.best_known)]
+        for lab in labels:
+            runs = by_cell.get((key, lab), [])
+            if not runs:
+                row.append("")
+                continue
+            ok = [r for r in runs if r.ok]
+            if not ok:
+                row.append(f"{runs[0].status}")
+                continue
+            best = min(_objective(r) for r in ok)
+            gaps = [r.gap_to_best_known for r in ok if r.gap_to_best_known is not None]
+            time_s = statistics.median(r.runtime_s for r in runs)
+            if first.best_known == 0:
+                zero_note = True
+                gap_txt = f"abs {_num(statistics.mean(gaps), 4)}"
+            elif gaps:
+                gap_txt = f"{100 * statistics.mean(gaps):.2f}%"
+            else:  # no best known: the gap to the run's own bound still says something
+                own = [r.gap for r in ok if r.gap is not None]
+                gap_txt = f"b {100 * statistics.mean(own):.2f}%" if own else "-"
+            proved = "*" if any(r.status == "optimal" for r in ok) else ""
+            row.append(f"{_num(best)}{proved} / {gap_txt} / {time_s:.2f}s")
+        rows.append(row)
+    parts = ["### Per instance (best objective [* = proved optimal] / mean gap to best known "
+             "[b = to the run's own bound where none is known] / median time)", "",
+             _markdown(["instance", "problem", "best known", *labels], rows)]
+    if zero_note:
+        parts.append("\nRows whose best known is 0 show the absolute deviation (`abs`), since a "
+                     "relative gap is undefined there.")
+    mrows = []
+    for lab in labels:
+        runs = [r for (k, lb), rs in by_cell.items() if lb == lab for r in rs]
+        rel = [r.gap_to_best_known for r in runs
+               if r.ok and r.best_known not in (None, 0) and r.gap_to_best_known is not None]
+        zero = [r for r in runs if r.ok and r.best_known == 0]
+        hits = sum(1 for r in runs if r.ok and r.best_known is not None
+                   and abs(_objective(r) - r.best_known) <= 1e-6 * max(1.0, abs(r.best_known)))
+        with_bk = sum(1 for r in runs if r.ok and r.best_known is not None)
+        mrows.append([
+            lab,
+            str(len(runs)),
+            f"{100 * statistics.mean(rel):.2f}%" if rel else "-",
+            f"{hits}/{with_bk}" if with_bk else "-",
+            f"{statistics.mean(_objective(r) for r in zero):.4g}" if zero else "-",
+            str(sum(r.status == "optimal" for r in runs)),
+            str(sum(r.ok for r in runs)),
+            str(sum(r.status == "error" for r in runs)),
+            f"{shifted_geomean([r.runtime_s for r in runs]):.3f}",
+        ])
+    parts += ["", f"### Per method (time: shifted geometric mean, shift {TIME_SHIFT_S:g} s)", "",
+              _markdown(["method", "runs", "mean gap to best known", "hits of best known",
+                         "mean abs. dev. (best known 0)", "#optimal", "#feasible", "#error",
+                         "time_s"], mrows)]
+    return "\n".join(parts)
+
+
+def main(argv: Sequence[str] | None = None, *, invocation: Invocation = BENCH_PY) -> int:
+    """The ``bench.py`` command line; returns the exit status (0; 2 for bad input or a refused
+    run; 130 for Ctrl-C; 141 when the reader of stdout goes away, as with ``| head``)."""
+    doc = __doc__ or ""
+    parser = argparse.ArgumentParser(prog=invocation.name, description=doc.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="run a suite (resumable) and print its tables")
+    p_run.add_argument("suite", help="a suite file or a bundled suite's name (e.g. smoke)")
+    p_run.add_argument("--out", type=Path, default=None,
+                       help="results JSONL (default results/<suite file stem>.jsonl)")
+    p_run.add_argument("--wait", action="store_true",
+                       help="if another bench.py is writing --out, wait for it (default: refuse)")
+    p_rep = sub.add_parser("report", help="print the tables of results files")
+    p_rep.add_argument("files", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run_command(args.suite, args.out, wait=args.wait, invocation=invocation)
+    return report_command(args.files, invocation=invocation)
+
+
+def run_command(suite: str | Path, out: Path | None = None, *, wait: bool = False,
+                invocation: Invocation = SCHEDKIT_BENCH) -> int:
+    """Run a suite and print its tables, as ``schedkit bench SUITE`` does.
+
+    Parameters
+    ----------
+    suite
+        A suite file or a bundled suite's name (:func:`find_suite`).
+    out
+        The results file (default ``results/<suite file stem>.jsonl``).
+    wait
+        Wait for another runner writing ``out`` instead of refusing.
+    invocation
+        How the runner was started (the messages name its commands).
+
+    Returns
+    -------
+    int
+        The exit status, as :func:`main`; errors are printed on stderr, one line.
+    """
+
+    def run() -> None:
+        path = find_suite(suite)
+        target = out or Path("results") / f"{path.stem}.jsonl"
+        ran = run_suite(path, target, wait=wait, invocation=invocation, suite_ref=str(suite))
+        print(f"{ran} new runs; results in {target}", file=sys.stderr)
+        print(report(_read([target], invocation)))
+
+    return _exit_status(run)
+
+
+def report_command(files: Sequence[Path], *, invocation: Invocation = SCHEDKIT_BENCH) -> int:
+    """Print the tables of results files, as ``schedkit bench --report FILE…`` does.
+
+    Returns
+    -------
+    int
+        The exit status, as :func:`main`; errors are printed on stderr, one line.
+    """
+    return _exit_status(lambda: print(report(_read(files, invocation))))
+
+
+def cli_command(args: Sequence[str], *, out: Path | None = None, wait: bool = False,
+                report_only: bool = False) -> int:
+    """``schedkit bench SUITE [--out FILE] [--wait]`` or ``schedkit bench --report FILE…``.
+
+    Returns
+    -------
+    int
+        The exit status, as :func:`main` (2 for arguments that do not go together).
+    """
+
+    def check() -> None:
+        if report_only and (out is not None or wait):
+            raise sk.InputError("goes with a suite run, not with --report",
+                                field="--out" if out is not None else "--wait")
+        if not report_only and len(args) != 1:
+            raise sk.InputError(f"expected one suite, got {len(args)} (results files go with "
+                                "--report)", field="SUITE")
+
+    code = _exit_status(check)
+    if code or report_only:
+        return code or report_command([Path(a) for a in args])
+    return run_command(args[0], out, wait=wait)
+
+
+def _exit_status(action: Callable[[], None]) -> int:
+    """Run a command; its failures become one line on stderr and an exit status."""
+    try:
+        action()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `bench.py report … | head`: the reader left, nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+    except (sk.InputError, BenchError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except BatchInterrupted as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
