@@ -29,6 +29,7 @@ from .instances import (
     instance_sha256,
     instance_to_json,
     load,
+    loads,
     lower_bound,
     metrics,
     read,
@@ -42,6 +43,7 @@ from .instances import (
 from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
 from .solvers import (
+    AUTO,
     Kind,
     Method,
     MethodResult,
@@ -57,6 +59,7 @@ from .solvers import (
     methods,
     parse_option_value,
     read_results,
+    resolve_method,
     solve,
     validate_record,
     warm_up,
@@ -66,6 +69,7 @@ from .solvers.expert_placement.rolling import rolling, summarise_rolling
 __version__ = "0.1.0"
 
 __all__ = [
+    "AUTO",
     "DAG",
     "FORMATS",
     "GENERATORS",
@@ -105,6 +109,7 @@ __all__ = [
     "instance_sha256",
     "instance_to_json",
     "load",
+    "loads",
     "lower_bound",
     "methods",
     "metrics",
@@ -115,6 +120,7 @@ __all__ = [
     "read_loads",
     "read_plan",
     "read_results",
+    "resolve_method",
     "replay",
     "robustness",
     "rolling",

@@ -10,7 +10,7 @@ from .base import SCHEMA, Bounds, Instance
 from .catalogue import CatalogueEntry, catalogue, load
 from .dag.model import DAG
 from .dag.robustness import Robustness, replay, robustness
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .evaluate import Evaluation, Violation, check, evaluate, lower_bound, metrics, objective
 from .expert_placement.model import ExpertPlacement
 from .expert_placement.plan import (
@@ -21,7 +21,7 @@ from .expert_placement.plan import (
     to_eplb_arrays,
     write_plan,
 )
-from .families import FAMILIES, PROBLEMS
+from .families import FAMILIES, PROBLEMS, problem_id
 from .generators import GENERATORS, generate
 from .generators import options as generator_options
 from .jobshop.model import JobShop
@@ -32,7 +32,7 @@ from .jsonio import (
     read_instance_json,
     write_instance_json,
 )
-from .readers import FORMATS, read, write
+from .readers import FORMATS, loads, read, write
 from .sequence_parallel.model import FlexSPCost, SequenceParallel
 from .single_machine.model import SingleMachine
 
@@ -57,6 +57,8 @@ __all__ = [
     "SingleMachine",
     "Violation",
     "catalogue",
+    "did_you_mean",
+    "problem_id",
     "check",
     "evaluate",
     "from_eplb_arrays",
@@ -66,6 +68,7 @@ __all__ = [
     "instance_sha256",
     "instance_to_json",
     "load",
+    "loads",
     "lower_bound",
     "metrics",
     "read_loads",

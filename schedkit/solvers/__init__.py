@@ -18,7 +18,7 @@ from .result import (
     read_results,
     validate_record,
 )
-from .solve import solve
+from .solve import resolve_method, solve
 from .verify import check, check_file
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "methods",
     "parse_option_value",
     "read_results",
+    "resolve_method",
     "solve",
     "validate_record",
     "warm_up",
