@@ -102,7 +102,7 @@ def _stdin_text(what: str) -> str:
         raise sk.InputError(f"standard input is read once, already as the {_STDIN['used']}",
                             field=what)
     _STDIN["used"] = what
-    return click.get_text_stream("stdin").read()
+    return sys.stdin.read()
 
 
 def _load(ref: str, fmt: str | None, read_options: Sequence[str]) -> sk.Instance:
@@ -162,7 +162,7 @@ class _Output:
     def __init__(self, total: int, *, quiet: bool, bar: bool) -> None:
         self.quiet = quiet
         self.bar: Any = None
-        if bar and not quiet and total > 1 and click.get_text_stream("stderr").isatty():
+        if bar and not quiet and total > 1 and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="instance", file=sys.stderr, leave=False,
