@@ -136,7 +136,7 @@ def cli() -> None:
 class _Seconds(click.ParamType):
     """``--time-limit``: seconds > 0, or ``none`` for no limit."""
 
-    name = "SECONDS|none"
+    name = "seconds"
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> float | None:
@@ -159,10 +159,9 @@ class _Output:
     """Where ``solve`` writes: table rows and JSON Lines on stdout, the log and the progress
     bar on stderr (tqdm's, when stderr is a terminal and more than one instance is solved)."""
 
-    def __init__(self, total: int, *, quiet: bool, bar: bool) -> None:
-        self.quiet = quiet
+    def __init__(self, total: int, *, quiet: bool) -> None:
         self.bar: Any = None
-        if bar and not quiet and total > 1 and sys.stderr.isatty():
+        if not quiet and total > 1 and sys.stderr.isatty():
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, unit="instance", file=sys.stderr, leave=False,
@@ -182,9 +181,14 @@ class _Output:
         else:
             click.echo(line, err=True)
 
-    def step(self, name: str) -> None:
+    def solving(self, name: str) -> None:
+        """The bar names the instance being solved."""
         if self.bar is not None:
-            self.bar.set_postfix_str(name, refresh=False)
+            self.bar.set_postfix_str(name)
+
+    def done(self) -> None:
+        """One more instance solved."""
+        if self.bar is not None:
             self.bar.update(1)
 
     def close(self) -> None:
@@ -194,19 +198,16 @@ class _Output:
 
 def _auto_help() -> str:
     """What ``--method auto`` runs, per problem (the registry's order of preference)."""
-    parts = []
-    for problem, names in sk.AUTO.items():
-        first = sk.get_method(names[0], problem)
-        rest = f", else {', '.join(names[1:])} by objective" if len(names) > 1 else ""
-        parts.append(f"{problem}: {names[0]} ({first.kind}{rest})")
-    return "; ".join(parts)
+    return ", ".join(f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})"
+                     for problem, names in sk.AUTO.items())
 
 
 @cli.command()
 @click.argument("instances", nargs=-1, required=True, metavar="INSTANCE...")
 @click.option("--method", "-m", default="auto", show_default=True,
-              help="Method name (`schedkit methods`); auto runs, per problem, "
-                   + _auto_help() + ".")
+              help="Method name (`schedkit methods`); auto runs, per problem: "
+                   + _auto_help() + " (`schedkit methods` lists the fall-backs for "
+                   "objectives these do not support).")
 @click.option("--time-limit", "-t", type=_Seconds(), default=DEFAULT_TIME_LIMIT_S,
               show_default=True,
               help="Seconds per instance, or none for no limit (each method then stops by "
@@ -251,7 +252,7 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
     if to_stdout and as_json:
         raise sk.InputError("--json and --out - both write JSON Lines to stdout; give one",
                             field="--out")
-    show = _Output(len(loaded), quiet=quiet, bar=True)
+    show = _Output(len(loaded), quiet=quiet)
     table_line = show.err if to_stdout else show.out
     table = None
     if not quiet and not as_json:
@@ -264,9 +265,10 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
     failed = False
     try:
         for done, inst in enumerate(loaded, start=1):
+            show.solving(inst.name)
             result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
                               options=opts, log=log)
-            show.step(inst.name)
+            show.done()
             if table is not None:
                 table.row([inst.name, result.method, result.status, _fmt(result.objective),
                            _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
@@ -361,15 +363,21 @@ def check(instance: str, result: Path, fmt: str | None, read_options: tuple[str,
 
 @cli.command()
 @click.argument("source")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @_format_option
 @_input_option
 @click.option("--to", "to_format", default=None,
               help="Output format (default from TARGET's suffix: .json → json).")
 def convert(source: str, target: Path, fmt: str | None, read_options: tuple[str, ...],
             to_format: str | None) -> None:
-    """Convert SOURCE (any readable format or bundled name) to TARGET."""
+    """Convert SOURCE (any readable format, a bundled name or - for stdin) to TARGET (- for
+    the JSON document on stdout)."""
     inst = _load(source, fmt, read_options)
+    if str(target) == "-":
+        if to_format not in (None, "json"):
+            raise sk.InputError("stdout takes the JSON document only", field="--to")
+        click.echo(sk.instance_to_json(inst), nl=False)
+        return
     sk.save(inst, target, format=to_format)
     click.echo(f"wrote {target} ({inst.problem}, {inst.size()})")
 
@@ -850,9 +858,13 @@ def _flag(field: str | None) -> str | None:
 
 
 def _for_cli(err: sk.InputError) -> sk.InputError:
-    """``err`` as the command line says it: flags for library arguments."""
+    """``err`` as the command line says it: flags for library arguments. An error inside a
+    file (it names its source) keeps its field, a reader option (``-I``) aside."""
+    field = err.field
+    if err.source is None or (field or "").startswith("options."):
+        field = _flag(field)
     message = err.message.replace("pass format=", "pass --format")
-    return sk.InputError(message, field=_flag(err.field), source=err.source, line=err.line)
+    return sk.InputError(message, field=field, source=err.source, line=err.line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

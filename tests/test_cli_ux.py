@@ -234,6 +234,17 @@ def test_text_format_from_stdin_with_format(capsys, monkeypatch) -> None:
     assert code == 2 and err.startswith("error: <stdin>")
 
 
+def test_convert_between_stdin_and_stdout(capsys, monkeypatch) -> None:
+    text = (DATA / "tai3x3.txt").read_text()
+    code, out, _ = run(capsys, "convert", "-", "-", "--format", "taillard", stdin=text,
+                       monkeypatch=monkeypatch)
+    assert code == 0
+    converted = sk.instance_from_json(out)
+    assert converted.data_dict() == sk.read(DATA / "tai3x3.txt").data_dict()
+    line = one_error(*run(capsys, "convert", "ft06", "-", "--to", "stg"))
+    assert line == "error: --to: stdout takes the JSON document only"
+
+
 def test_out_dash_writes_json_lines_to_stdout_and_the_table_to_stderr(capsys) -> None:
     code, out, err = run(capsys, "solve", "ft06", "la01", "-m", "baseline", "-o", "-")
     assert code == 0
@@ -375,7 +386,8 @@ def test_list_accepts_both_spellings_of_a_problem(capsys) -> None:
      f"error: --problem: unknown problem 'dga'; did you mean 'dag'? (choose from "
      f"{PROBLEM_LIST})"),
     (("generate", "jobshp"),
-     "error: No such command 'jobshp'. (see `schedkit generate --help`)"),
+     "error: No such command 'jobshp'. Did you mean 'jobshop'? (see `schedkit generate "
+     "--help`)"),
     (("solve", "ft06", "-m", "cpsta"),
      "error: --method: unknown method 'cpsta'; did you mean 'cpsat'? (known: auto, "
      "adaptive, alns, atc, balance, baseline, covert, cpop, cpsat, dispatch, dispatch-best, "
@@ -443,9 +455,9 @@ def test_auto_is_documented_per_problem(capsys) -> None:
         for p, names in sk.AUTO.items()}
     code, out, _ = run(capsys, "solve", "--help")
     flat = " ".join(out.split())
-    assert "auto runs, per problem, jobshop: cpsat (exact, else dispatch-best, baseline" in flat
+    assert "auto runs, per problem: jobshop cpsat (exact), single_machine ls" in flat
     for problem, names in sk.AUTO.items():
-        assert f"{problem}: {names[0]} ({sk.get_method(names[0], problem).kind}" in flat
+        assert f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})" in flat
 
 
 def test_methods_lists_each_option_of_cpsat_once(capsys) -> None:

@@ -64,9 +64,9 @@ class Stop:
     a new best (0: never), or ``interrupt()`` turning true (checked between batches). At least
     one of the two limits must be given, and a time limit must be finite.
 
-    ``on_best(value)``, when given, is told of each new best value as the search finds it (the
-    progress log of ``schedkit solve -v``); it only reports and never changes the search, so a
-    run gives the same result with and without it."""
+    ``on_best(value)``, when given, is told of the start's value and of each new best value as
+    the search finds it (the progress log of ``schedkit solve -v``); it only reports and never
+    changes the search, so a run gives the same result with and without it."""
 
     time_limit: float | None = None
     iterations: int | None = None
@@ -117,6 +117,8 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
     batch = first_batch
     deadline = None if stop.time_limit is None else stop.started + stop.time_limit
     time_to_best = time.perf_counter() - stop.started
+    if stop.on_best is not None and math.isfinite(best):
+        stop.on_best(float(best))  # where the search starts
     if deadline is not None and time.perf_counter() >= deadline:
         return SearchRun(0, time_to_best, StopReason.TIME_LIMIT)  # no time for a first batch
     while True:

@@ -21,7 +21,7 @@ from typing import Any
 from ..heuristics.search import Stop, StopReason
 from ..instances import PROBLEMS, InputError, Instance, did_you_mean
 from .backends.parameters import BACKEND_PARAMETERS, check_parameter
-from .result import Status
+from .result import Status, gap
 
 __all__ = ["Kind", "Option", "Backend", "Method", "MethodResult", "RunContext", "Registry",
            "Adapter", "parse_option_value", "LOG_INTERVAL_S"]
@@ -162,8 +162,9 @@ class RunContext:
 
     def _incumbent_line(self, objective: float) -> None:
         b = self.bound
-        gap = "" if b is None else f"  gap {100 * (objective - b) / max(abs(objective), 1e-9):.2f}%"
-        self.say(f"best {objective:.10g}  bound {'-' if b is None else f'{b:.10g}'}{gap}")
+        g = None if b is None else gap(objective, b)
+        self.say(f"best {objective:.10g}  bound {'-' if b is None else f'{b:.10g}'}"
+                 + ("" if g is None else f"  gap {100 * g:.2f}%"))
 
     def backend_options(self, backend: str) -> dict[str, Any]:
         """The pass-through parameters of ``backend`` (``cpsat``, ``highs``) among the run's
