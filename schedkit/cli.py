@@ -245,6 +245,9 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
     """
     if verbose and quiet:
         raise sk.InputError("--log and --quiet exclude each other", field="--quiet")
+    if instances.count("-") > 1:
+        raise sk.InputError(f"standard input holds one instance; - is given "
+                            f"{instances.count('-')} times", field="INSTANCE")
     opts = _kv(options, "--option")
     loaded = [_load(ref, fmt, read_options) for ref in instances]  # fail before solving anything
     _check_run(loaded, method, opts, time_limit, seed, workers)

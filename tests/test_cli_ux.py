@@ -275,7 +275,7 @@ def test_short_out_flag_and_check_from_stdin(capsys, monkeypatch, tmp_path) -> N
     assert line == ("error: RESULT: standard input holds one of INSTANCE and RESULT, not "
                     "both")
     line = one_error(*run(capsys, "solve", "-", "-", stdin="{}", monkeypatch=monkeypatch))
-    assert "standard input is read once" in line
+    assert line == "error: INSTANCE: standard input holds one instance; - is given 2 times"
 
 
 # --- pass-through backend parameters ------------------------------------------------------
@@ -435,7 +435,7 @@ def test_highspy_hint_names_a_package_on_an_index(monkeypatch) -> None:
 
     monkeypatch.setattr(builtins, "__import__", no_highspy)
     prob = pulp.LpProblem("p", pulp.LpMinimize)
-    x = pulp.LpVariable("x", 0, 1)
+    x = prob.add_variable("x", lowBound=0, upBound=1)
     prob += x
     with pytest.raises(sk.InputError) as err:
         solve_pulp(prob, backend="highs", time_limit=None, workers=1, seed=0)
