@@ -120,6 +120,10 @@ def test_cpsat_log_goes_to_stderr_only(capsys) -> None:
     assert "[cp-sat]" not in out
     row = [line for line in out.splitlines() if line.startswith("ft06")][0]
     assert row.split()[2:4] == ["optimal", "55"]
+    # One worker, ended by its proof (not by the clock): the log changes nothing.
+    (plain,) = records(run(capsys, *args, "--json")[1])
+    (logged,) = records(run(capsys, *args, "--json", "-v")[1])
+    assert logged["solution"] == plain["solution"] and logged["stop_reason"] == "finished"
 
 
 def _small_jobshop(tmp_path: Path) -> Path:
