@@ -37,6 +37,7 @@ from .instances import (
     instance_sha256,
     instance_to_json,
     load,
+    loads,
     lower_bound,
     metrics,
     read,
@@ -51,6 +52,7 @@ from .instances import (
 from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
 from .solvers import (
+    AUTO,
     Kind,
     Method,
     MethodResult,
@@ -66,6 +68,7 @@ from .solvers import (
     methods,
     parse_option_value,
     read_results,
+    resolve_method,
     schemas,
     solve,
     to_dataframe,
@@ -77,6 +80,7 @@ from .solvers.expert_placement.rolling import rolling, summarise_rolling
 __version__ = "0.1.0"
 
 __all__ = [
+    "AUTO",
     "DAG",
     "FORMATS",
     "GENERATORS",
@@ -119,6 +123,7 @@ __all__ = [
     "instance_sha256",
     "instance_to_json",
     "load",
+    "loads",
     "lower_bound",
     "methods",
     "metrics",
@@ -129,6 +134,7 @@ __all__ = [
     "read_loads",
     "read_plan",
     "read_results",
+    "resolve_method",
     "replay",
     "robustness",
     "rolling",

@@ -1,14 +1,18 @@
 """The ``schedkit`` command line: every command a few lines over the public library API.
 
-A user's mistake (bad file, unknown method or option) prints one line on stderr and exits 2.
+A user's mistake (bad file, unknown method or option) prints one line on stderr and exits 2;
+the line names the command-line flag (``--time-limit``), not the library argument behind it.
+Wherever an INSTANCE is read, ``-`` reads it from standard input (``--format`` says which
+format when the content does not tell).
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import math
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,20 @@ import click
 import schedkit as sk
 
 _FLOAT = "{:.6g}"
+
+#: The time limit of ``schedkit solve`` per instance when ``--time-limit`` is not given, in
+#: seconds, so that every command ends (``sk.solve`` itself has none by default).
+DEFAULT_TIME_LIMIT_S = 60.0
+
+#: Flags whose name differs from the generator's keyword: the library's single-machine
+#: generator calls its number of jobs ``n``; the CLI says ``--jobs`` as the job-shop generator
+#: does (``--n`` still works, hidden).
+_GENERATOR_FLAGS = {"n": "jobs"}
+
+#: Library argument (an InputError's field) -> the flag a CLI user typed.
+_FLAGS = {"time_limit": "--time-limit", "seed": "--seed", "workers": "--workers",
+          "method": "--method", "format": "--format", "problem": "--problem",
+          "generate.problem": "PROBLEM", "generate.seed": "--seed"}
 
 
 class _Exit(Exception):
@@ -57,23 +75,42 @@ def _gap(x: float | None) -> str:
 
 
 class _Table:
-    """A terminal table printed row by row (so long runs show progress)."""
+    """A terminal table printed row by row (so long runs show progress), by ``echo``
+    (default: stdout)."""
 
-    def __init__(self, columns: Sequence[tuple[str, int]]) -> None:
+    def __init__(self, columns: Sequence[tuple[str, int]],
+                 echo: Callable[[str], None] = click.echo) -> None:
         self.columns = columns
-        click.echo("  ".join(name.ljust(width) for name, width in columns).rstrip())
-        click.echo("  ".join("-" * width for _, width in columns))
+        self.echo = echo
+        echo("  ".join(name.ljust(width) for name, width in columns).rstrip())
+        echo("  ".join("-" * width for _, width in columns))
 
     def row(self, values: Sequence[Any]) -> None:
         cells = []
         for (_, width), value in zip(self.columns, values, strict=True):
             text = str(value)
             cells.append(text.ljust(width) if len(text) <= width else text)
-        click.echo("  ".join(cells).rstrip())
+        self.echo("  ".join(cells).rstrip())
+
+
+_STDIN: dict[str, str] = {}
+
+
+def _stdin_text(what: str) -> str:
+    """Standard input, read once (a second ``-`` in one command is an error)."""
+    if "used" in _STDIN:
+        raise sk.InputError(f"standard input is read once, already as the {_STDIN['used']}",
+                            field=what)
+    _STDIN["used"] = what
+    return sys.stdin.read()
 
 
 def _load(ref: str, fmt: str | None, read_options: Sequence[str]) -> sk.Instance:
-    return sk.load(ref, format=fmt, **_kv(read_options, "--input-option"))
+    """The instance ``ref`` names: a file, a bundled name, or ``-`` for standard input."""
+    options = _kv(read_options, "--input-option")
+    if ref == "-":
+        return sk.loads(_stdin_text("instance"), format=fmt, source="<stdin>", **options)
+    return sk.load(ref, format=fmt, **options)
 
 
 _format_option = click.option(
@@ -96,59 +133,180 @@ def cli() -> None:
     """
 
 
+class _Seconds(click.ParamType):
+    """``--time-limit``: seconds > 0, or ``none`` for no limit."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float | None:
+        if value is None or isinstance(value, float):
+            return value
+        text = str(value).strip().lower()
+        if text in ("none", "off", "no"):
+            return None
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = math.nan
+        if not (seconds > 0 and math.isfinite(seconds)):
+            raise sk.InputError(f"must be a finite number of seconds > 0, or none for no "
+                                f"limit; got {value!r}", field="--time-limit")
+        return seconds
+
+
+class _Output:
+    """Where ``solve`` writes: table rows and JSON Lines on stdout, the log and the progress
+    bar on stderr (tqdm's, when stderr is a terminal and more than one instance is solved)."""
+
+    def __init__(self, total: int, *, quiet: bool) -> None:
+        self.bar: Any = None
+        if not quiet and total > 1 and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="instance", file=sys.stderr, leave=False,
+                            dynamic_ncols=True)
+
+    def out(self, line: str) -> None:
+        """A line of the command's output (stdout)."""
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stdout)
+        else:
+            click.echo(line)
+
+    def err(self, line: str) -> None:
+        """A line of the log or an error (stderr)."""
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            click.echo(line, err=True)
+
+    def solving(self, name: str) -> None:
+        """The bar names the instance being solved."""
+        if self.bar is not None:
+            self.bar.set_postfix_str(name)
+
+    def done(self) -> None:
+        """One more instance solved."""
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _auto_help() -> str:
+    """What ``--method auto`` runs, per problem (the registry's order of preference)."""
+    return ", ".join(f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})"
+                     for problem, names in sk.AUTO.items())
+
+
 @cli.command()
 @click.argument("instances", nargs=-1, required=True, metavar="INSTANCE...")
 @click.option("--method", "-m", default="auto", show_default=True,
-              help="Method name (`schedkit methods`).")
-@click.option("--time-limit", "-t", type=float, default=None, help="Seconds per instance.")
+              help="Method name (`schedkit methods`); auto runs, per problem: "
+                   + _auto_help() + " (`schedkit methods` lists the fall-backs for "
+                   "objectives these do not support).")
+@click.option("--time-limit", "-t", type=_Seconds(), default=DEFAULT_TIME_LIMIT_S,
+              show_default=True,
+              help="Seconds per instance, or none for no limit (each method then stops by "
+                   "its own rule).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--workers", "-w", type=int, default=1, show_default=True)
 @click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
-              help="Method option (repeatable).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Append one result per run to this JSON Lines file.")
+              help="Method option (repeatable; `schedkit methods` lists them). "
+                   "cpsat.NAME=VALUE passes a CP-SAT SatParameters field through (cpsat "
+                   "methods), highs.NAME=VALUE a HiGHS option (milp with backend=highs).")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None,
+              help="Append one result per run to this JSON Lines file; - writes them to "
+                   "stdout (the table then goes to stderr).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the results as JSON Lines on stdout instead of the table.")
+@click.option("--log", "-v", "verbose", is_flag=True,
+              help="Stream each run's progress to stderr: the backend's log (CP-SAT, CBC, "
+                   "HiGHS) and the searches' new incumbents with time, objective and bound.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print nothing but errors (--out and --json still write the results).")
 @_format_option
 @_input_option
 def solve(instances: tuple[str, ...], method: str, time_limit: float | None, seed: int,
-          workers: int, options: tuple[str, ...], out: Path | None, fmt: str | None,
-          read_options: tuple[str, ...]) -> None:
+          workers: int, options: tuple[str, ...], out: Path | None, as_json: bool,
+          verbose: bool, quiet: bool, fmt: str | None, read_options: tuple[str, ...]) -> None:
     """Solve INSTANCE... and print one row per instance.
 
-    Ctrl-C stops the running method, which returns (and records) its best solution so far
-    with stop reason ``interrupted``; the remaining instances are not solved (exit 130). A
-    second Ctrl-C aborts at once. Time-limited runs do not reproduce; iteration-limited ones
-    (``--option iterations=N``) do.
+    INSTANCE is a file, a bundled name (`schedkit list`) or - for standard input. The
+    line above the table gives the time limit, seed and workers. Ctrl-C stops the running
+    method, which returns (and records) its best solution so far with stop reason
+    ``interrupted``; the remaining instances are not solved (exit 130). A second Ctrl-C aborts
+    at once. Time-limited runs do not reproduce; iteration-limited ones (``--option
+    iterations=N``) do, with or without --log.
     """
+    if verbose and quiet:
+        raise sk.InputError("--log and --quiet exclude each other", field="--quiet")
+    if instances.count("-") > 1:
+        raise sk.InputError(f"standard input holds one instance; - is given "
+                            f"{instances.count('-')} times", field="INSTANCE")
     opts = _kv(options, "--option")
     loaded = [_load(ref, fmt, read_options) for ref in instances]  # fail before solving anything
     _check_run(loaded, method, opts, time_limit, seed, workers)
-    width = max(8, *(len(i.name) for i in loaded))
-    table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
-                    ("bound", 12), ("gap", 8), ("time_s", 8)])
+    to_stdout = out is not None and str(out) == "-"
+    if to_stdout and as_json:
+        raise sk.InputError("--json and --out - both write JSON Lines to stdout; give one",
+                            field="--out")
+    show = _Output(len(loaded), quiet=quiet)
+    table_line = show.err if to_stdout else show.out
+    table = None
+    if not quiet and not as_json:
+        limit = "none" if time_limit is None else f"{time_limit:g} s per instance"
+        table_line(f"time limit {limit}, seed {seed}, workers {workers}")
+        width = max(8, *(len(i.name) for i in loaded))
+        table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
+                        ("bound", 12), ("gap", 8), ("time_s", 8)], echo=table_line)
+    log: Callable[[str], None] | None = show.err if verbose else None
     failed = False
-    for done, inst in enumerate(loaded, start=1):
-        result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
-                          options=opts)
-        table.row([inst.name, result.method, result.status, _fmt(result.objective),
-                   _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
-        if result.status == "error":
-            failed = True
-            click.echo(f"  {inst.name}: {result.stop_detail or result.stop_reason}", err=True)
-        if out is not None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with out.open("a", encoding="utf-8") as fh:
-                fh.write(result.to_json() + "\n")
-        if result.stop_reason == sk.StopReason.INTERRUPTED:
-            click.echo(f"interrupted: {inst.name} returned its best solution so far; "
-                       f"{len(loaded) - done} instance(s) not solved", err=True)
-            raise _Exit(130)
+    try:
+        for done, inst in enumerate(loaded, start=1):
+            show.solving(inst.name)
+            result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
+                              options=opts, log=log)
+            show.done()
+            if table is not None:
+                table.row([inst.name, result.method, result.status, _fmt(result.objective),
+                           _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
+            if as_json or to_stdout:
+                show.out(result.to_json())
+            if result.status == "error":
+                failed = True
+                show.err(f"  {inst.name}: {result.stop_detail or result.stop_reason}")
+            if out is not None and not to_stdout:
+                _append(out, result.to_json())
+            if result.stop_reason == sk.StopReason.INTERRUPTED:
+                show.err(f"interrupted: {inst.name} returned its best solution so far; "
+                         f"{len(loaded) - done} instance(s) not solved")
+                raise _Exit(130)
+    finally:
+        show.close()
     if failed:
         raise _Exit(1)
 
 
+def _append(path: Path, line: str) -> None:
+    """Append one JSON line to ``path`` (``--out``), creating its folder."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    except OSError as err:
+        raise sk.InputError(f"cannot write: {err.strerror or err}", field="--out",
+                            source=str(path)) from None
+
+
 def _check_run(loaded: Sequence[sk.Instance], method: str, opts: dict[str, Any],
                time_limit: float | None, seed: int, workers: int) -> None:
-    """The errors solve() would raise, before anything is solved or printed."""
+    """The errors solve() would raise, for every instance, before anything is solved or
+    printed: the method (``auto`` resolved per instance) and its options included."""
     if time_limit is not None and not (time_limit > 0 and time_limit != float("inf")):
         raise sk.InputError(f"must be a finite number of seconds > 0, got {time_limit}",
                             field="--time-limit")
@@ -156,31 +314,45 @@ def _check_run(loaded: Sequence[sk.Instance], method: str, opts: dict[str, Any],
         raise sk.InputError(f"must be an integer >= 0, got {seed}", field="--seed")
     if workers < 1:
         raise sk.InputError(f"must be an integer >= 1, got {workers}", field="--workers")
-    if method != "auto":
-        for inst in loaded:
-            sk.get_method(method, inst.problem).validate_options(opts)
+    for inst in loaded:
+        try:
+            sk.resolve_method(inst, method).validate_options(opts)
+        except sk.InputError as err:
+            if len(loaded) == 1:
+                raise
+            raise sk.InputError(f"{inst.name}: {err.message}", field=err.field,
+                                source=err.source, line=err.line) from None
 
 
 @cli.command()
 @click.argument("instance")
-@click.argument("result", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("result", type=click.Path(exists=True, dir_okay=False, allow_dash=True,
+                                          path_type=Path))
 @_format_option
 @_input_option
 def check(instance: str, result: Path, fmt: str | None, read_options: tuple[str, ...]) -> None:
-    """Check RESULT (results JSONL or a solution JSON) against INSTANCE.
+    """Check RESULT (results JSONL or a solution JSON; - for stdin) against INSTANCE.
 
     Every record that names INSTANCE or carries its hash is re-verified: problem, hash,
     feasibility, objective, status, bound, gaps and best known value. Prints one line per
-    record (`ok`, or its findings one per line below it) and a summary. Exits 0 when nothing
-    is wrong, 1 otherwise.
+    record (`ok`; else what is wrong first — an infeasible schedule, a wrong objective of a
+    feasible schedule, or wrong claims — and its findings one per line below it) and a
+    summary. Exits 0 when nothing is wrong, 1 otherwise.
     """
+    if instance == "-" and str(result) == "-":
+        raise sk.InputError("standard input holds one of INSTANCE and RESULT, not both",
+                            field="RESULT")
     inst = _load(instance, fmt, read_options)
-    reports = sk.check_file(inst, result)
+    if str(result) == "-":
+        reports = sk.check_file(inst, Path("<stdin>"), text=_stdin_text("results"))
+    else:
+        reports = sk.check_file(inst, result)
     bad = 0
-    for label, findings in reports:
+    for (label, findings), verdict in zip(reports, reports.verdicts, strict=True):
         if findings:
             bad += 1
-            click.echo(f"{label}: {len(findings)} finding{'s' if len(findings) != 1 else ''}")
+            click.echo(f"{label}: {verdict}; {len(findings)} finding"
+                       f"{'s' if len(findings) != 1 else ''}")
             for v in findings:
                 click.echo(f"  {v}")
         else:
@@ -194,15 +366,21 @@ def check(instance: str, result: Path, fmt: str | None, read_options: tuple[str,
 
 @cli.command()
 @click.argument("source")
-@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @_format_option
 @_input_option
 @click.option("--to", "to_format", default=None,
               help="Output format (default from TARGET's suffix: .json → json).")
 def convert(source: str, target: Path, fmt: str | None, read_options: tuple[str, ...],
             to_format: str | None) -> None:
-    """Convert SOURCE (any readable format or bundled name) to TARGET."""
+    """Convert SOURCE (any readable format, a bundled name or - for stdin) to TARGET (- for
+    the JSON document on stdout)."""
     inst = _load(source, fmt, read_options)
+    if str(target) == "-":
+        if to_format not in (None, "json"):
+            raise sk.InputError("stdout takes the JSON document only", field="--to")
+        click.echo(sk.instance_to_json(inst), nl=False)
+        return
     sk.save(inst, target, format=to_format)
     click.echo(f"wrote {target} ({inst.problem}, {inst.size()})")
 
@@ -514,14 +692,21 @@ def rolling(source: str, methods_: tuple[str, ...], replicas: int | None, gpus: 
                                 source=str(out)) from None
 
 
+def _option_head(o: sk.Option, where: str = "") -> str:
+    choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
+    return (f"{'':<16}--option {o.name}={o.type.__name__}{choices} (default {o.default!r})"
+            f"{where}")
+
+
 @cli.command("methods")
 @click.option("--problem", "-p", default=None, help="Only methods for this problem.")
 def methods_cmd(problem: str | None) -> None:
-    """List the solution methods, the problems they solve and their options."""
-    if problem is not None and problem.replace("-", "_") not in sk.PROBLEMS:
-        raise sk.InputError(f"unknown problem {problem!r} (choose from "
-                            f"{', '.join(sk.PROBLEMS)})", field="problem")
-    chosen = sk.methods(None if problem is None else problem.replace("-", "_"))
+    """List the solution methods, the problems they solve and their options.
+
+    A method of several problems lists each option once: with the problems it applies to
+    where not all of them have it, and one help line per problem where the help differs.
+    """
+    chosen = sk.methods(problem)
     by_name: dict[str, list[sk.Method]] = {}
     for m in chosen:
         by_name.setdefault(m.name, []).append(m)
@@ -531,10 +716,41 @@ def methods_cmd(problem: str | None) -> None:
         for m in group:
             where = f"{m.problem}: " if len(group) > 1 else ""
             click.echo(f"{'':<14} {where}{m.summary}")
+        # One entry per option (name, type, default, choices), whichever problems share it.
+        shared: dict[tuple[Any, ...], list[tuple[sk.Method, sk.Option]]] = {}
+        for m in group:
             for o in m.options:
-                choices = f" {{{', '.join(map(str, o.choices))}}}" if o.choices else ""
-                click.echo(f"{'':<16}--option {o.name}={o.type.__name__}{choices} "
-                           f"(default {o.default!r}): {o.help}")
+                key = (o.name, o.type, repr(o.default), o.choices)
+                shared.setdefault(key, []).append((m, o))
+        for pairs in shared.values():
+            o = pairs[0][1]
+            problems = [m.problem for m, _ in pairs]
+            where = f" [{', '.join(problems)}]" if len(pairs) < len(group) else ""
+            helps = {opt.help for _, opt in pairs}
+            if len(helps) == 1:
+                click.echo(f"{_option_head(o, where)}: {o.help}")
+                continue
+            click.echo(f"{_option_head(o, where)}:")
+            for m, opt in pairs:
+                click.echo(f"{'':<18}{m.problem}: {opt.help}")
+        for b in dict.fromkeys(b for m in group for b in m.backends):
+            when = f" (with {b.when[0]}={b.when[1]})" if b.when else ""
+            what = {"cpsat": "a field of CP-SAT's SatParameters",
+                    "highs": "a HiGHS option"}.get(b.name, b.name)
+            click.echo(f"{'':<16}--option {b.name}.NAME=VALUE{when}: {what}, passed through "
+                       "to the solver; name and type checked against its own list")
+    if chosen:
+        wanted = chosen[0].problem if problem is not None else None
+        click.echo("\nauto (the default of --method) runs, per problem, the first of these "
+                   "that supports the\ninstance's objective:")
+        for prob, names in sk.AUTO.items():
+            if wanted is not None and prob != wanted:
+                continue
+            chain = ", ".join(f"{n} ({sk.get_method(n, prob).kind})" for n in names)
+            click.echo(f"  {prob:<18} {chain}")
+        click.echo("Exact methods prove optimality or return their best within the time "
+                   "limit; metaheuristics\nsearch until it (or their iteration/stall rule); "
+                   "heuristics finish at once.")
     click.echo("\nReproducibility: the same seed and options give the same result when the run "
                "ends by its\niteration limit or by itself; a time-limited run (--time-limit) "
                "does not reproduce, as how\nfar it gets depends on the machine and its load. "
@@ -549,10 +765,7 @@ def warmup_cmd(problem: str | None) -> None:
 
     Without it the first run of a method compiles its kernels, before its time limit starts.
     """
-    if problem is not None and problem.replace("-", "_") not in sk.PROBLEMS:
-        raise sk.InputError(f"unknown problem {problem!r} (choose from "
-                            f"{', '.join(sk.PROBLEMS)})", field="problem")
-    spent = sk.warm_up(None if problem is None else problem.replace("-", "_"))
+    spent = sk.warm_up(problem)
     for name, seconds in spent.items():
         click.echo(f"{name:<18} {seconds:7.2f} s")
 
@@ -568,8 +781,8 @@ def list_cmd(problem: str | None, family: str | None) -> None:
                                                        ("--family", family)) if v is not None)
         what = f"matches {given} (`schedkit list` without flags shows them all; " if given \
             else "found (`schedkit list` lists the files of the data folder; "
-        raise sk.InputError(f"no bundled instance {what}{sk.describe_data_dir()})",
-                            field="list")
+        # The message names the flags given itself: no field in front of it.
+        raise sk.InputError(f"no bundled instance {what}{sk.describe_data_dir()})")
     for e in entries:
         click.echo(f"{e.name:<28} {e.problem:<18} {e.family:<12} {e.description}")
     click.echo(f"{len(entries)} instances", err=True)
@@ -581,8 +794,14 @@ def _generator_command(problem: str, name: str) -> click.Command:
         click.Option(["--seed"], type=int, default=0, show_default=True,
                      help="Seed: the same seed and flags give the same bytes."),
     ]
+    renamed: dict[str, str] = {}  # hidden alias dest -> the generator's keyword
     for opt in sk.generator_options(problem):
-        flag = "--" + opt.name.replace("_", "-")
+        flag = "--" + _GENERATOR_FLAGS.get(opt.name, opt.name).replace("_", "-")
+        if opt.name in _GENERATOR_FLAGS and opt.type is not bool:
+            alias = f"{opt.name}_alias"
+            renamed[alias] = opt.name
+            params.append(click.Option([f"--{opt.name.replace('_', '-')}", alias],
+                                       type=opt.type, default=None, hidden=True))
         if opt.type is bool:
             params.append(click.Option([f"{flag}/--no-{opt.name.replace('_', '-')}", opt.name],
                                        default=opt.default, show_default=True, help=opt.help))
@@ -595,6 +814,10 @@ def _generator_command(problem: str, name: str) -> click.Command:
                                help="Write here (default: stdout)."))
 
     def run(output: Path | None, seed: int, **shape: Any) -> None:
+        for alias, name in renamed.items():
+            value = shape.pop(alias)
+            if value is not None:
+                shape[name] = value  # the old flag (--n) given
         inst = sk.generate(problem, seed=seed, **shape)
         if output is None:
             click.echo(sk.instance_to_json(inst), nl=False)
@@ -641,19 +864,53 @@ def bench_cmd(suite: tuple[str, ...], out: Path | None, wait: bool, report: bool
         raise _Exit(code)
 
 
+def _flag(field: str | None) -> str | None:
+    """The command-line flag behind a library error's ``field`` (the field itself when it
+    names something else: a file's ``data.jobs[2]``, say)."""
+    if field is None:
+        return None
+    if field in _FLAGS:
+        return _FLAGS[field]
+    head, _, rest = field.partition(" ")
+    if head == "option" and rest:
+        return f"--option {rest}"
+    head, _, rest = field.partition(".")
+    if head == "generate" and rest:
+        return "--" + _GENERATOR_FLAGS.get(rest, rest).replace("_", "-")
+    if head == "options" and rest:
+        return f"--input-option {rest}"
+    return field
+
+
+def _for_cli(err: sk.InputError) -> sk.InputError:
+    """``err`` as the command line says it: flags for library arguments. An error inside a
+    file (it names its source) keeps its field, a reader option (``-I``) aside."""
+    field = err.field
+    if err.source is None or (field or "").startswith("options."):
+        field = _flag(field)
+    message = err.message.replace("pass format=", "pass --format")
+    return sk.InputError(message, field=field, source=err.source, line=err.line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit status."""
+    _STDIN.clear()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="schedkit",
                  standalone_mode=False)
     except sk.InputError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"error: {_for_cli(err)}", err=True)
         return 2
     except _Exit as done:
         return done.code
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
+    except click.UsageError as err:
+        # One line, as for every other user error; --help shows the usage.
+        hint = f" (see `{err.ctx.command_path} --help`)" if err.ctx is not None else ""
+        click.echo(f"error: {err.format_message()}{hint}", err=True)
+        return err.exit_code
     except click.ClickException as err:
         err.show()
         return err.exit_code

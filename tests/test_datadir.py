@@ -101,13 +101,13 @@ def test_empty_list_names_the_flags_list_and_the_override(capsys, tmp_path: Path
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     code, err = _error_lines(capsys, "list", "--problem", "dag", "--family", "ta")
     assert code == 2
-    assert err == ["error: list: no bundled instance matches --problem dag --family ta "
+    assert err == ["error: no bundled instance matches --problem dag --family ta "
                    "(`schedkit list` without flags shows them all; bundled data read from "
                    f"{sk.data_dir()}; {BUNDLED_NOTE})"]
     monkeypatch.setenv("SCHEDKIT_DATA", str(tmp_path))  # a folder without instance files
     code, err = _error_lines(capsys, "list")
     assert code == 2
-    assert err == ["error: list: no bundled instance found (`schedkit list` lists the files of "
+    assert err == ["error: no bundled instance found (`schedkit list` lists the files of "
                    f"the data folder; bundled data read from $SCHEDKIT_DATA={tmp_path})"]
 
 

@@ -62,13 +62,18 @@ class Stop:
     """When a search stops: the first of ``time_limit`` seconds from ``started`` (a
     ``time.perf_counter()`` reading), ``iterations`` iterations and ``stall`` iterations without
     a new best (0: never), or ``interrupt()`` turning true (checked between batches). At least
-    one of the two limits must be given, and a time limit must be finite."""
+    one of the two limits must be given, and a time limit must be finite.
+
+    ``on_best(value)``, when given, is told of the start's value and of each new best value as
+    the search finds it (the progress log of ``schedkit solve -v``); it only reports and never
+    changes the search, so a run gives the same result with and without it."""
 
     time_limit: float | None = None
     iterations: int | None = None
     stall: int = 0
     started: float = field(default_factory=time.perf_counter)
     interrupt: Callable[[], bool] | None = None
+    on_best: Callable[[float], None] | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit is None and self.iterations is None:
@@ -112,6 +117,8 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
     batch = first_batch
     deadline = None if stop.time_limit is None else stop.started + stop.time_limit
     time_to_best = time.perf_counter() - stop.started
+    if stop.on_best is not None and math.isfinite(best):
+        stop.on_best(float(best))  # where the search starts
     if deadline is not None and time.perf_counter() >= deadline:
         return SearchRun(0, time_to_best, StopReason.TIME_LIMIT)  # no time for a first batch
     while True:
@@ -125,6 +132,8 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
         if value < best:
             best = value
             time_to_best = now - stop.started
+            if stop.on_best is not None:
+                stop.on_best(float(value))
         if steps < todo:
             stalled = stop.stall > 0 and since >= stop.stall
             return SearchRun(done, time_to_best,

@@ -11,7 +11,7 @@ from .catalogue import CatalogueEntry, catalogue, load
 from .dag.model import DAG
 from .dag.robustness import Robustness, replay, robustness
 from .datadir import data_dir, describe_data_dir
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .evaluate import (
     Evaluation,
     Violation,
@@ -31,7 +31,7 @@ from .expert_placement.plan import (
     to_eplb_arrays,
     write_plan,
 )
-from .families import FAMILIES, PROBLEMS
+from .families import FAMILIES, PROBLEMS, problem_id
 from .generators import GENERATORS, generate
 from .generators import options as generator_options
 from .jobshop.model import JobShop
@@ -42,7 +42,7 @@ from .jsonio import (
     read_instance_json,
     write_instance_json,
 )
-from .readers import FORMATS, read, write
+from .readers import FORMATS, loads, read, write
 from .schemas import instance_schema
 from .sequence_parallel.model import FlexSPCost, SequenceParallel
 from .single_machine.model import SingleMachine
@@ -70,6 +70,8 @@ __all__ = [
     "catalogue",
     "data_dir",
     "describe_data_dir",
+    "did_you_mean",
+    "problem_id",
     "check",
     "evaluate",
     "from_eplb_arrays",
@@ -80,6 +82,7 @@ __all__ = [
     "instance_sha256",
     "instance_to_json",
     "load",
+    "loads",
     "lower_bound",
     "metrics",
     "schedule",

@@ -46,7 +46,7 @@ from .base import Bounds, Instance
 from .dag.readers import stg_name
 from .datadir import data_dir, describe_data_dir
 from .errors import InputError
-from .families import PROBLEMS
+from .families import problem_id
 from .readers import FORMATS, read
 from .single_machine.readers import count_wt_instances, wt_size_from_name
 from .text import file_cache, read_text
@@ -268,9 +268,8 @@ def catalogue(problem: str | None = None) -> list[CatalogueEntry]:
     InputError
         For an unknown ``problem``.
     """
-    if problem is not None and problem not in PROBLEMS:
-        raise InputError(f"unknown problem {problem!r} (choose from {', '.join(PROBLEMS)})",
-                         field="problem")
+    if problem is not None:
+        problem = problem_id(problem)
     entries, _ = _build(str(data_dir()))
     return [e for e in entries if problem is None or e.problem == problem]
 

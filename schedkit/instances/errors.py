@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+import difflib
+from collections.abc import Iterable
+
+__all__ = ["InputError", "did_you_mean"]
 
 
 class InputError(ValueError):
@@ -64,3 +67,11 @@ class InputError(ValueError):
             source=self.source if self.source is not None else source,
             line=self.line if self.line is not None else line,
         )
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` naming the closest of ``choices`` to a misspelled ``word``,
+    or ``""`` when none is close (:func:`difflib.get_close_matches`' default cutoff). Callers
+    put it right after the name they could not find."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .base import Instance
-from .errors import InputError
-from .families import FAMILIES
+from .errors import InputError, did_you_mean
+from .families import FAMILIES, problem_id
 from .generating import VERSION, check_seed
 
 __all__ = ["GENERATORS", "VERSION", "GeneratorOption", "generate", "options"]
@@ -44,11 +44,7 @@ class GeneratorOption(NamedTuple):
 
 
 def _problem(problem: Any) -> str:
-    key = problem.replace("-", "_") if isinstance(problem, str) else problem
-    if key not in GENERATORS:
-        raise InputError(f"unknown problem {problem!r} (choose from {', '.join(GENERATORS)})",
-                         field="generate.problem")
-    return key
+    return problem_id(problem, field="generate.problem")
 
 
 def _param_help(func: Callable[..., Any]) -> dict[str, str]:
@@ -125,6 +121,6 @@ def generate(problem: str, *, seed: int = 0, **shape: Any) -> Instance:
     accepted = [p for p in inspect.signature(func).parameters if p != "seed"]
     for name in shape:
         if name not in accepted:
-            raise InputError(f"unknown option {name!r} for {key} (accepted: "
-                             f"{', '.join(accepted)})", field=f"generate.{name}")
+            raise InputError(f"unknown option {name!r} for {key}{did_you_mean(name, accepted)} "
+                             f"(accepted: {', '.join(accepted)})", field=f"generate.{name}")
     return func(seed=seed, **shape)

@@ -36,7 +36,7 @@ from .jsonio import instance_from_dict, write_instance_json
 from .single_machine.readers import wt_size_from_name
 from .text import Format, Options, is_int_token, iter_lines, parse_json, read_text
 
-__all__ = ["FORMATS", "Format", "read", "write", "detect_format"]
+__all__ = ["FORMATS", "Format", "read", "loads", "write", "detect_format"]
 
 
 def _read_json(text: str, path: Path, opts: Options) -> Instance:
@@ -143,6 +143,36 @@ def read(path: str | Path, format: str | None = None, **options: Any) -> Instanc
     spec = None if format is None else _format(format)
     try:
         text = read_text(path)
+    except InputError as err:
+        raise err.located(str(path)) from None
+    return _parse(text, path, spec, options)
+
+
+def loads(text: str, format: str | None = None, *, source: str = "<stdin>",
+          **options: Any) -> Instance:
+    """Read an instance from the text of a file (standard input, say), as :func:`read` reads
+    the file.
+
+    Parameters
+    ----------
+    text
+        The file's content.
+    format
+        One of :data:`FORMATS`; ``None`` detects it from the content (as :func:`read` does,
+        without a file name to go by: ``orlib-wt`` then needs ``format``).
+    source
+        What errors name as the file (and text formats take the instance's name from).
+    **options
+        Format options, as for :func:`read`.
+    """
+    spec = None if format is None else _format(format)
+    return _parse(text, Path(source), spec, options)
+
+
+def _parse(text: str, path: Path, spec: Format | None, options: dict[str, Any]) -> Instance:
+    """The instance in ``text``, read from ``path`` (named in errors) as ``spec`` (``None``:
+    detected)."""
+    try:
         if spec is None:
             spec = FORMATS[detect_format(path, text)]
         return spec.reader(text, path, Options(spec.name, spec.options, options))

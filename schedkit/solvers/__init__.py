@@ -20,7 +20,7 @@ from .result import (
     validate_record,
 )
 from .schemas import schemas
-from .solve import solve
+from .solve import resolve_method, solve
 from .verify import check, check_file
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "methods",
     "parse_option_value",
     "read_results",
+    "resolve_method",
     "schemas",
     "solve",
     "to_dataframe",

@@ -6,6 +6,7 @@ Adding a method touches its problem's folder only; adding a problem family adds 
 
 from __future__ import annotations
 
+from ..instances import problem_id
 from .dag import methods as dag
 from .expert_placement import methods as expert_placement
 from .jobshop import methods as jobshop
@@ -26,7 +27,15 @@ AUTO: dict[str, tuple[str, ...]] = {module.PROBLEM: module.AUTO for module in _D
 
 
 def all_methods(problem: str | None = None) -> list[Method]:
-    """The registered methods (of ``problem``, or all), sorted by name, then problem."""
+    """The registered methods (of ``problem``, or all), sorted by name, then problem.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``problem`` (``single-machine`` and ``single_machine`` both work).
+    """
+    if problem is not None:
+        problem = problem_id(problem)
     order = list(AUTO)
     return sorted((m for m in REGISTRY if problem is None or m.problem == problem),
                   key=lambda m: (m.name, order.index(m.problem)))
@@ -53,6 +62,8 @@ def warm_up(problem: str | None = None) -> dict[str, float]:
     import time
 
     spent: dict[str, float] = {}
+    if problem is not None:
+        problem = problem_id(problem)
     for method in all_methods(problem):
         if method.warm_up is None:
             continue

@@ -8,10 +8,16 @@ from collections.abc import Callable
 
 from ..instances import InputError
 from .backends.pulp import BACKENDS
-from .registry import Option
+from .registry import Backend, Option
 
-__all__ = ["alns", "annealing", "backend", "hint", "hint_time", "iterations", "operators",
-           "parse_names", "parse_numbers", "restart", "selection", "stall"]
+__all__ = ["CPSAT", "HIGHS", "alns", "annealing", "backend", "hint", "hint_time", "iterations",
+           "operators", "parse_names", "parse_numbers", "restart", "selection", "stall"]
+
+
+#: The pass-through backend of every ``cpsat`` method: ``--option cpsat.NAME=VALUE``.
+CPSAT = (Backend("cpsat"),)
+#: That of every ``milp`` method, with ``backend=highs``: ``--option highs.NAME=VALUE``.
+HIGHS = (Backend("highs", when=("backend", "highs")),)
 
 
 def backend() -> Option:

@@ -10,6 +10,7 @@ adapter and options.
 from __future__ import annotations
 
 import importlib
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -18,11 +19,16 @@ from enum import StrEnum
 from typing import Any
 
 from ..heuristics.search import Stop, StopReason
-from ..instances import PROBLEMS, InputError, Instance
-from .result import Status
+from ..instances import PROBLEMS, InputError, Instance, did_you_mean
+from .backends.parameters import BACKEND_PARAMETERS, check_parameter
+from .result import Status, gap
 
-__all__ = ["Kind", "Option", "Method", "MethodResult", "RunContext", "Registry",
-           "Adapter", "parse_option_value"]
+__all__ = ["Kind", "Option", "Backend", "Method", "MethodResult", "RunContext", "Registry",
+           "Adapter", "parse_option_value", "LOG_INTERVAL_S"]
+
+#: Seconds between two incumbent lines of a heuristic's progress log (a new best sooner than
+#: this after the last line waits for the next one, or for the end of the run).
+LOG_INTERVAL_S = 0.5
 
 
 class Kind(StrEnum):
@@ -100,6 +106,11 @@ class RunContext:
     options with defaults filled in, plus the method's fixed ones. ``interrupted`` is set by
     the first Ctrl-C: every adapter stops at its next check (:meth:`should_stop`, or a
     :class:`~schedkit.heuristics.search.Stop` from :meth:`stop`) and returns its incumbent.
+
+    ``log`` (``solve(..., log=print)``) receives the run's progress lines: the backend's own
+    log (CP-SAT, CBC, HiGHS) and, through :meth:`improved` (which every search's :meth:`stop`
+    reports to), one line per new incumbent; ``bound`` is the cheap lower bound those lines
+    show, ``label`` their prefix.
     """
 
     time_limit: float | None
@@ -110,6 +121,56 @@ class RunContext:
     started: float = field(default_factory=time.perf_counter)
     finish_s: float = 0.0
     interrupted: threading.Event = field(default_factory=threading.Event)
+    log: Callable[[str], None] | None = None
+    bound: float | None = None
+    label: str = ""
+    _last_line: float = field(default=-math.inf, repr=False)
+    _pending: float | None = field(default=None, repr=False)
+    _best: float = field(default=math.inf, repr=False)
+
+    def elapsed(self) -> float:
+        """Seconds since the run's clock started."""
+        return time.perf_counter() - self.started
+
+    def say(self, text: str) -> None:
+        """One line of the run's progress log (nothing without a log)."""
+        if self.log is not None:
+            self.log(f"{self.elapsed():8.2f}s  {self.label}{text}")
+
+    def improved(self, objective: float, bound: float | None = None) -> None:
+        """A new incumbent of value ``objective`` (with the method's own ``bound``, if any):
+        one log line with the elapsed time, objective, bound and gap, at most one per
+        :data:`LOG_INTERVAL_S` (a skipped one is printed by :meth:`flush`). Reporting only:
+        nothing here changes the search."""
+        if self.log is None or not objective < self._best:
+            return
+        self._best = objective
+        if bound is not None and (self.bound is None or bound > self.bound):
+            self.bound = bound
+        now = time.perf_counter()
+        if now - self._last_line < LOG_INTERVAL_S:
+            self._pending = objective
+            return
+        self._last_line, self._pending = now, None
+        self._incumbent_line(objective)
+
+    def flush(self) -> None:
+        """Print the incumbent line :meth:`improved` held back, if any."""
+        if self._pending is not None:
+            value, self._pending = self._pending, None
+            self._incumbent_line(value)
+
+    def _incumbent_line(self, objective: float) -> None:
+        b = self.bound
+        g = None if b is None else gap(objective, b)
+        self.say(f"best {objective:.10g}  bound {'-' if b is None else f'{b:.10g}'}"
+                 + ("" if g is None else f"  gap {100 * g:.2f}%"))
+
+    def backend_options(self, backend: str) -> dict[str, Any]:
+        """The pass-through parameters of ``backend`` (``cpsat``, ``highs``) among the run's
+        options, without their prefix."""
+        head = backend + "."
+        return {k[len(head):]: v for k, v in self.options.items() if k.startswith(head)}
 
     @property
     def deadline(self) -> float | None:
@@ -140,7 +201,8 @@ class RunContext:
         if time_limit is not None:
             left = time_limit if left is None else min(left, time_limit)
         return Stop(time_limit=left, iterations=iterations, stall=stall,
-                    interrupt=self.interrupted.is_set)
+                    interrupt=self.interrupted.is_set,
+                    on_best=None if self.log is None else self.improved)
 
 
 @dataclass
@@ -161,6 +223,21 @@ class MethodResult:
     stop_reason: StopReason = StopReason.FINISHED
     stop_detail: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A solver a method runs whose own parameters a user may pass through
+    (``--option cpsat.NAME=VALUE``): ``name`` is the prefix (a key of
+    :data:`~.backends.parameters.BACKEND_PARAMETERS`); ``when = (option, value)`` limits it to
+    runs where that option has that value (``("backend", "highs")`` for ``milp``)."""
+
+    name: str
+    when: tuple[str, Any] | None = None
+
+    def active(self, options: Mapping[str, Any]) -> bool:
+        """True when a run with ``options`` (defaults filled in) uses this backend."""
+        return self.when is None or options.get(self.when[0]) == self.when[1]
 
 
 #: An adapter: instance and run context in, method result out.
@@ -195,6 +272,8 @@ class Method:
         Compiles the method's Numba kernels (from the on-disk cache when it has them):
         :func:`schedkit.solve` calls it before the time limit's clock starts, so that a cold
         cache costs the run extra time but not search time.
+    backends
+        The solvers whose parameters pass through (``cpsat.*``, ``highs.*`` options).
     """
 
     name: str
@@ -206,6 +285,7 @@ class Method:
     objectives: tuple[str, ...] | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
     warm_up: Callable[[], None] | None = None
+    backends: tuple[Backend, ...] = ()
 
     def __post_init__(self) -> None:
         if self.problem not in PROBLEMS:
@@ -224,12 +304,35 @@ class Method:
         """Options with defaults filled in; unknown ones are an error."""
         known = {o.name: o for o in self.options}
         out = {o.name: o.default for o in self.options}
+        passed: dict[str, Any] = {}
         for key, value in (options or {}).items():
+            if "." in key:  # a backend's own parameter: checked below, once out is known
+                passed[key] = value
+                continue
             if key not in known:
                 listed = ", ".join(known) or "none"
-                raise InputError(f"unknown option for method {self.name} on {self.problem} "
-                                 f"(known: {listed})", field=f"option {key}")
+                raise InputError(f"unknown option for method {self.name} on {self.problem}"
+                                 f"{did_you_mean(key, known)} (known: {listed})",
+                                 field=f"option {key}")
             out[key] = known[key].coerce(value, self.name)
+        for key, value in passed.items():
+            prefix = key.partition(".")[0]
+            if prefix not in BACKEND_PARAMETERS:
+                check_parameter(key, value)  # raises: unknown backend, with the closest
+            mine = [b for b in self.backends if b.name == prefix]
+            if not mine:
+                has = ", ".join(f"{b.name}.*" for b in self.backends)
+                raise InputError(
+                    f"method {self.name} on {self.problem} does not run "
+                    f"{BACKEND_PARAMETERS[prefix]} ("
+                    f"{'it takes ' + has if has else 'it passes no parameters to a backend'}; "
+                    "cpsat takes cpsat.*, milp with backend=highs takes highs.*)",
+                    field=f"option {key}")
+            if not any(b.active(out) for b in mine):
+                cond = " or ".join(f"{b.when[0]}={b.when[1]}" for b in mine if b.when)
+                raise InputError(f"needs --option {cond} (method {self.name} on "
+                                 f"{self.problem})", field=f"option {key}")
+            out[key] = check_parameter(key, value)
         return out
 
     def adapter(self) -> Adapter:
@@ -279,7 +382,8 @@ class Registry:
             return found
         solves = self.problems_of(name)
         if not solves:
-            raise InputError(f"unknown method {name!r} (known: {', '.join(self.names())}; "
-                             "`schedkit methods` lists them)", field="method")
+            raise InputError(f"unknown method {name!r}{did_you_mean(name, self.names())} "
+                             f"(known: auto, {', '.join(self.names())}; `schedkit methods` "
+                             "lists them)", field="method")
         raise InputError(f"method {name!r} does not solve {problem} (it solves "
                          f"{', '.join(solves)})", field="method")

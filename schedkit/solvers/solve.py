@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from importlib import metadata
@@ -124,6 +124,7 @@ def solve(
     workers: int = 1,
     options: Mapping[str, Any] | None = None,
     initial: Mapping[str, Any] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> Result:
     """Solve ``instance`` with ``method`` and return a verified :class:`Result`.
 
@@ -148,9 +149,19 @@ def solve(
     workers
         Threads the method may use.
     options
-        Method options; unknown names or ill-typed values raise :class:`InputError`.
+        Method options; unknown names or ill-typed values raise :class:`InputError`. Keys
+        ``cpsat.NAME`` and ``highs.NAME`` pass parameters through to the backend (a field of
+        CP-SAT's ``SatParameters`` for a ``cpsat`` method; a HiGHS option for ``milp`` with
+        ``backend="highs"``), checked against the backend's own list and types.
     initial
         A solution to start from (hints, warm starts) where the method can use one.
+    log
+        Called with each line of the run's progress log (``print`` will do; the CLI's
+        ``-v`` sends them to stderr): a first line naming the run, the backend's own log
+        (CP-SAT's search log, CBC's, HiGHS's), one line per new incumbent of the searches
+        (elapsed seconds, objective, bound, gap; at most two a second), and a last line with
+        the outcome. Logging changes nothing else: a run gives the same result with and
+        without it.
 
     Returns
     -------
@@ -178,7 +189,8 @@ def solve(
     opts = chosen.validate_options(options)
     ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers,
                      options={**opts, **chosen.fixed}, initial=initial,
-                     finish_s=0.0 if time_limit is None else min(FINISH_S, 0.1 * time_limit))
+                     finish_s=0.0 if time_limit is None else min(FINISH_S, 0.1 * time_limit),
+                     log=log, label=f"{instance.name} {chosen.name}: ")
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
     t0 = time.perf_counter()
@@ -193,8 +205,12 @@ def solve(
     ctx.started = time.perf_counter() if before_clock else t0
     with _interruptible(ctx):
         try:
-            lower_bound(instance)  # cached: _finish needs them, so they count in the budget
+            # cached: _finish needs them, so they count in the budget
+            ctx.bound = lower_bound(instance)
             instance_sha256(instance)
+            ctx.say(f"start: {chosen.kind} method on {instance.size()}, time limit "
+                    f"{'none' if time_limit is None else f'{time_limit:g} s'}, seed {seed}, "
+                    f"workers {workers}; cheap lower bound {ctx.bound:.10g}")
             outcome = chosen.adapter()(instance, ctx)
         except InputError:
             raise
@@ -208,7 +224,15 @@ def solve(
     if before_clock:
         outcome.stats["jit_before_clock"] = True
     runtime = max(0.0, time.perf_counter() - t0)
-    return _finish(instance, chosen, ctx, opts, outcome, runtime, started)
+    result = _finish(instance, chosen, ctx, opts, outcome, runtime, started)
+    if log is not None:
+        ctx.flush()
+        ctx.say(f"end: {result.status}, objective "
+                f"{'-' if result.objective is None else f'{result.objective:.10g}'}, bound "
+                f"{'-' if result.bound is None else f'{result.bound:.10g}'}, stop reason "
+                f"{result.stop_reason}" + (f" ({result.stop_detail})" if result.stop_detail
+                                           else ""))
+    return result
 
 
 _E = TypeVar("_E", Status, StopReason)

@@ -57,6 +57,10 @@ class FileReport(list[tuple[str, list[Violation]]]):
                  skipped: int = 0) -> None:
         super().__init__(entries)
         self.skipped = skipped
+        #: Per entry, one phrase for what is wrong, the most basic fault first: ``ok``,
+        #: ``infeasible schedule (n violations)``, ``wrong objective (…)`` (a feasible
+        #: schedule whose recorded objective differs) or ``wrong claims (…)``.
+        self.verdicts: list[str] = []
 
 
 @cache
@@ -104,7 +108,29 @@ def _above(a: float, b: float) -> bool:
 
 def _check_result(instance: Instance, result: Result) -> list[Violation]:
     """Every contradiction between ``result`` and ``instance`` (see :func:`check`)."""
+    return _examine(instance, result)[0]
+
+
+def _verdict(found: list[Violation], schedule_violations: int,
+             wrong_objective: tuple[float, float] | None) -> str:
+    """One phrase for what is wrong with a record, the most basic fault first."""
+    if not found:
+        return "ok"
+    if schedule_violations:
+        return (f"infeasible schedule ({schedule_violations} violation"
+                f"{'s' if schedule_violations != 1 else ''})")
+    if wrong_objective is not None:
+        recorded, computed = wrong_objective
+        return (f"wrong objective (the schedule is feasible with objective {_num(computed)}; "
+                f"the record says {_num(recorded)})")
+    return "wrong claims (the schedule and its objective are right)"
+
+
+def _examine(instance: Instance, result: Result) -> tuple[list[Violation], str]:
+    """The findings of :func:`_check_result` and the verdict of :func:`_verdict`."""
     found: list[Violation] = []
+    schedule_violations = 0
+    wrong_objective: tuple[float, float] | None = None
 
     def bad(message: str) -> None:
         found.append(Violation(RECORD, message))
@@ -154,8 +180,10 @@ def _check_result(instance: Instance, result: Result) -> list[Violation]:
             elif objective is not None and not close(objective, ev.objective):
                 bad(f"objective: recorded objective {_num(objective)} but the evaluator "
                     f"computes {_num(ev.objective)}")
+                wrong_objective = (objective, ev.objective)
         elif claimed:
             found.extend(ev.violations)
+            schedule_violations = len(ev.violations)
 
     # The bound and the status against the instance's known bounds. For minimisation the
     # recorded bound is a lower bound: never above an objective, never above a known upper
@@ -199,7 +227,7 @@ def _check_result(instance: Instance, result: Result) -> list[Violation]:
     if not _same(result.best_known, upper):
         bad(f"best_known: recorded {_num(result.best_known)} but the instance's bounds.upper "
             f"is {_num(upper)}")
-    return found
+    return found, _verdict(found, schedule_violations, wrong_objective)
 
 
 def check(instance: Instance, solution: Result | Mapping[str, Any]) -> list[Violation]:
@@ -247,7 +275,7 @@ def check(instance: Instance, solution: Result | Mapping[str, Any]) -> list[Viol
     return _check_result(instance, solution)
 
 
-def check_file(instance: Instance, path: str | Path) -> FileReport:
+def check_file(instance: Instance, path: str | Path, *, text: str | None = None) -> FileReport:
     """Check a results JSONL file (every record for this instance) or a solution JSON file.
 
     A record is for this instance when it carries the instance's hash or names it
@@ -260,6 +288,9 @@ def check_file(instance: Instance, path: str | Path) -> FileReport:
         The instance to check against.
     path
         A JSON Lines file of result records, or a JSON file holding one bare solution.
+    text
+        The file's content when it was read already (standard input); ``path`` then only
+        names it in labels and errors.
 
     Returns
     -------
@@ -275,10 +306,11 @@ def check_file(instance: Instance, path: str | Path) -> FileReport:
         no record for this instance.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read: {err}", source=str(path)) from None
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"cannot read: {err}", source=str(path)) from None
     stripped = text.strip()
     whole: Any = None
     if stripped.startswith("{"):
@@ -287,7 +319,10 @@ def check_file(instance: Instance, path: str | Path) -> FileReport:
         except json.JSONDecodeError:
             whole = None  # several JSON Lines records, read below
     if isinstance(whole, Mapping) and whole.get("schema") != RESULT_SCHEMA:
-        return FileReport([(path.name, check_solution(instance, whole))])
+        found = check_solution(instance, whole)
+        bare = FileReport([(path.name, found)])
+        bare.verdicts.append(_verdict(found, len(found), None))
+        return bare
     sha = instance_sha256(instance)
     report = FileReport()
     for no, record in json_lines(text, str(path)):
@@ -297,7 +332,9 @@ def check_file(instance: Instance, path: str | Path) -> FileReport:
             continue
         label = (f"{path.name}:{no} {result.instance} {result.method} seed={result.seed} "
                  f"[{result.status}]")
-        report.append((label, _check_result(instance, result)))
+        found, verdict = _examine(instance, result)
+        report.append((label, found))
+        report.verdicts.append(verdict)
     if not report:
         raise InputError(f"no record for instance {instance.name!r} (sha256 {sha[:12]}…); "
                          f"{report.skipped} records are for other instances", source=str(path))

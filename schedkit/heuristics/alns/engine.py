@@ -154,6 +154,8 @@ class _Stopper:
         if best.value < self.best_value:
             if self.iterations > 0:
                 self.time_to_best = time.perf_counter() - self.stop.started
+            if self.stop.on_best is not None:  # the start's value, then each new best
+                self.stop.on_best(float(best.value))
             self.best_value = best.value
             self.since_best = 0
         elif self.iterations > 0:

@@ -14,10 +14,14 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..result import Status
+from .parameters import apply_cpsat
 from .watch import run_watched
+
+if TYPE_CHECKING:
+    from ..registry import RunContext
 
 __all__ = ["MIN_TIME_S", "CpSatRun", "cpsat_seed", "solve_cpsat"]
 
@@ -49,8 +53,9 @@ def cpsat_seed(seed: int) -> int:
 
 
 def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int,
-                parameters: Mapping[str, Any] | None = None, log: bool = False,
-                interrupt: threading.Event | None = None) -> CpSatRun:
+                parameters: Mapping[str, Any] | None = None,
+                interrupt: threading.Event | None = None,
+                run: RunContext | None = None) -> CpSatRun:
     """Solve a ``cp_model.CpModel``; statuses map one to one (CP-SAT proves what it says).
 
     Parameters
@@ -63,10 +68,12 @@ def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int
         CP-SAT's ``num_workers`` and ``random_seed`` (:func:`cpsat_seed`).
     parameters
         Further ``SatParameters`` fields the model needs (``{"repair_hint": True}``, …).
-    log
-        Print CP-SAT's search log.
     interrupt
         Set (by Ctrl-C): stop the search and return the incumbent.
+    run
+        The run this solve belongs to: its ``cpsat.*`` options (checked pass-through
+        ``SatParameters`` fields, applied last) and, when it has a log, CP-SAT's search log,
+        line by line through CP-SAT's log callback (never to stdout).
     """
     from ortools.sat.python import cp_model
 
@@ -78,10 +85,21 @@ def solve_cpsat(model: Any, *, time_limit: float | None, workers: int, seed: int
         deadline = time.perf_counter() + prm.max_time_in_seconds
     prm.num_workers = int(workers)
     prm.random_seed = cpsat_seed(seed)
-    prm.log_search_progress = log
     prm.catch_sigint_signal = False  # schedkit's own Ctrl-C handling stops the search
     for key, value in (parameters or {}).items():
         setattr(prm, key, value)
+    if run is not None:
+        apply_cpsat(prm, run.backend_options("cpsat"))
+        if run.log is not None:
+            emit = run.log
+            prm.log_search_progress = True
+            prm.log_to_stdout = False  # stdout carries the CLI's table or JSON Lines
+
+            def lines(text: str) -> None:
+                for line in text.splitlines():
+                    emit(f"[cp-sat] {line}")
+
+            solver.log_callback = lines
     watched = run_watched(lambda: solver.solve(model), deadline=deadline, interrupt=interrupt,
                           stop=solver.stop_search)
     if not watched.finished:

@@ -28,13 +28,17 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...instances import InputError
 from ..result import Status
 from .watch import run_watched
+
+if TYPE_CHECKING:
+    from ..registry import RunContext
 
 __all__ = ["BACKENDS", "MIN_TIME_S", "PulpRun", "solve_pulp", "read_cbc_log"]
 
@@ -80,6 +84,33 @@ def read_cbc_log(text: str) -> dict[str, Any]:
     return out
 
 
+class _LogTail:
+    """Forwards the lines a solver appends to its log file, as they come (called at every
+    look at the clock of :func:`.watch.run_watched`)."""
+
+    def __init__(self, path: Path, emit: Callable[[str], None], prefix: str) -> None:
+        self.path, self.emit, self.prefix = path, emit, prefix
+        self.offset, self.rest = 0, ""
+
+    def __call__(self) -> None:
+        try:
+            with self.path.open("r", encoding="utf-8", errors="replace") as fh:
+                fh.seek(self.offset)
+                text = fh.read()
+                self.offset = fh.tell()
+        except OSError:
+            return
+        *done, self.rest = (self.rest + text).split("\n")
+        for line in done:
+            self.emit(f"{self.prefix} {line.rstrip()}")
+
+    def close(self) -> None:
+        self()
+        if self.rest.strip():
+            self.emit(f"{self.prefix} {self.rest.rstrip()}")
+        self.rest = ""
+
+
 def _signal_own_cbc(signum: int) -> int:
     """Send ``signum`` to the ``cbc`` processes that are children of this process; returns how
     many."""
@@ -104,7 +135,8 @@ def _signal_own_cbc(signum: int) -> int:
 
 
 def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
-             warm_start: bool, interrupt: threading.Event | None
+             warm_start: bool, interrupt: threading.Event | None,
+             log_to: Callable[[str], None] | None = None
              ) -> tuple[bool, float | None, dict[str, Any]]:
     """(proved, lower bound from the log, stats) of a CBC run."""
     import pulp
@@ -141,14 +173,18 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
                                            gapRel=0.0, warmStart=with_start,
                                            logPath=str(log), options=options)
             solver.tmpDir = tmp  # PuLP's .mps/.mst/.sol files go where they are cleaned up
+            tail = None if log_to is None else _LogTail(log, log_to, "[cbc]")
             try:
                 watched = run_watched(lambda: prob.solve(solver), deadline=deadline,
-                                      interrupt=interrupt, stop=stop, kill=kill)
+                                      interrupt=interrupt, stop=stop, kill=kill, poll=tail)
             except pulp.PulpSolverError:
                 if interrupt is not None and interrupt.is_set():
                     # A Ctrl-C from the terminal reaches CBC too (one process group): it exits.
                     watchdog["killed"] = True
                 raise
+            finally:
+                if tail is not None:
+                    tail.close()
             if watched.stopped:
                 stats["stopped"] = watched.stopped
             if not watched.finished:
@@ -183,7 +219,9 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
 
 
 def _run_highs(prob: Any, time_limit: float | None, workers: int, seed: int,
-               interrupt: threading.Event | None) -> tuple[bool, float | None, dict[str, Any]]:
+               interrupt: threading.Event | None, log_to: Callable[[str], None] | None = None,
+               options: Mapping[str, Any] | None = None
+               ) -> tuple[bool, float | None, dict[str, Any]]:
     """(proved, mip_dual_bound, stats) of a HiGHS run."""
     import pulp
 
@@ -191,9 +229,10 @@ def _run_highs(prob: Any, time_limit: float | None, workers: int, seed: int,
         import highspy
     except ImportError as err:
         if "highspy" in str(err) and "No module" in str(err):
-            raise InputError("the HiGHS backend needs highspy: pip install 'schedkit[highs]' "
-                             "(highspy 1.11-1.12: newer ones clash with OR-Tools' bundled "
-                             "HiGHS in one process)", field="option backend") from None
+            raise InputError("the HiGHS backend needs highspy: pip install 'highspy>=1.11,"
+                             "<1.13' (newer ones clash with OR-Tools' bundled HiGHS in one "
+                             "process; in a checkout, pip install '.[highs]' pins it)",
+                             field="option backend") from None
         # Installed but not loadable, e.g. clashing with the HiGHS inside another wheel.
         raise InputError(f"highspy is installed but cannot be loaded ({err}); reinstall it "
                          "(pip install 'highspy>=1.11,<1.13') or use backend=cbc",
@@ -211,6 +250,19 @@ def _run_highs(prob: Any, time_limit: float | None, workers: int, seed: int,
             if deadline is not None:
                 model.setOptionValue("time_limit",
                                      max(MIN_TIME_S, deadline - time.perf_counter()))
+            for key, value in (options or {}).items():  # checked pass-through highs.* options
+                model.setOptionValue(key, value)
+            if log_to is not None:
+                emit = log_to
+                # With a logging callback HiGHS hands its log over instead of printing it
+                # (stdout is the CLI's); without output_flag it logs nothing at all.
+                model.setOptionValue("output_flag", True)
+
+                def lines(event: Any) -> None:
+                    for line in str(event.message).splitlines():
+                        emit(f"[highs] {line}")
+
+                model.cbLogging.subscribe(lines)
             if not cancelled.is_set():
                 model.run()
 
@@ -244,12 +296,15 @@ def _run_highs(prob: Any, time_limit: float | None, workers: int, seed: int,
 
 def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: int,
                seed: int, warm_start: bool = False,
-               interrupt: threading.Event | None = None) -> PulpRun:
+               interrupt: threading.Event | None = None,
+               run: RunContext | None = None) -> PulpRun:
     """Solve ``prob`` (a ``pulp.LpProblem``, minimising) and say honestly what was proved.
 
     ``warm_start`` passes the variables' initial values to CBC as a first incumbent (HiGHS
     through PuLP ignores them). ``interrupt`` set (by Ctrl-C) stops the solver, which then
-    reports its incumbent.
+    reports its incumbent. ``run``, the run this solve belongs to, gives the ``highs.*``
+    options (checked pass-through HiGHS options) and, when it has a log, the solver's log:
+    CBC's log file forwarded as it grows, HiGHS's through its logging callback.
     """
     import pulp
 
@@ -259,10 +314,13 @@ def solve_pulp(prob: Any, *, backend: str, time_limit: float | None, workers: in
     if time_limit is not None:
         # Never hand the solver a zero limit: a budget used up before it starts gets a little.
         time_limit = max(MIN_TIME_S, time_limit)
+    log_to = None if run is None else run.log
     if backend == "cbc":
-        proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start, interrupt)
+        proved, bound, stats = _run_cbc(prob, time_limit, workers, seed, warm_start, interrupt,
+                                        log_to)
     else:
-        proved, bound, stats = _run_highs(prob, time_limit, workers, seed, interrupt)
+        proved, bound, stats = _run_highs(prob, time_limit, workers, seed, interrupt, log_to,
+                                          None if run is None else run.backend_options("highs"))
     sol = prob.sol_status
     stats = {"backend": backend, **stats,
              "pulp_status": pulp.LpStatus.get(prob.status, str(prob.status)),

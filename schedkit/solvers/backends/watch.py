@@ -50,9 +50,11 @@ class Watched:
 
 def run_watched(call: Callable[[], Any], *, deadline: float | None,
                 interrupt: threading.Event | None, stop: Callable[[], None],
-                kill: Callable[[], None] | None = None, grace: float = 0.25) -> Watched:
+                kill: Callable[[], None] | None = None, grace: float = 0.25,
+                poll: Callable[[], None] | None = None) -> Watched:
     """Run ``call()`` in a worker thread under ``deadline`` (a ``time.perf_counter()`` reading,
-    ``None``: none) and ``interrupt``; re-raise what it raises."""
+    ``None``: none) and ``interrupt``; re-raise what it raises. ``poll()`` runs at every look
+    at the clock and once at the end (the CBC runner forwards its log file's new lines)."""
     box: dict[str, Any] = {}
 
     def work() -> None:
@@ -67,6 +69,8 @@ def run_watched(call: Callable[[], Any], *, deadline: float | None,
     stopped_at = killed_at = 0.0
     while worker.is_alive():
         worker.join(POLL_S)
+        if poll is not None:
+            poll()
         if not worker.is_alive():
             break
         now = time.perf_counter()
@@ -86,6 +90,8 @@ def run_watched(call: Callable[[], Any], *, deadline: float | None,
         if killed_at and now >= killed_at + grace:
             _given_up.append(worker)
             return Watched(False, None, stopped)
+    if poll is not None:
+        poll()
     if "error" in box:
         raise box["error"]
     return Watched(True, box.get("value"), stopped)

@@ -47,7 +47,7 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
 
         params["search_branching"] = cp_model.FIXED_SEARCH  # the model's strategy, see build()
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed, interrupt=ctx.interrupted, parameters=params)
+                      seed=ctx.seed, interrupt=ctx.interrupted, run=ctx, parameters=params)
     data = built.data
     stats: dict[str, Any] = {**out.stats, **warm.stats, **built.stats}
     name = out.stats["cpsat_status"]

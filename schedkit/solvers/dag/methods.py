@@ -30,10 +30,12 @@ METHODS = (
                Option("symmetry_breaking", bool, True, "order interchangeable processors"),
                Option("scale", float, 0.0, "model time units per instance unit (0: "
                       "automatic)", minimum=0.0),
-           ), warm_up=partial(warm_up, "list")),
+           ), warm_up=partial(warm_up, "list"),
+           backends=shared.CPSAT),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
-           options=(shared.backend(),), warm_up=partial(warm_up, "list")),
+           options=(shared.backend(),), warm_up=partial(warm_up, "list"),
+           backends=shared.HIGHS),
     Method("heft", PROBLEM, f"{_HERE}.list_scheduling:run_heft", Kind.HEURISTIC,
            "HEFT: upward rank, earliest finish time with insertion (Topcuoglu et al. 2002; "
            "Numba)",

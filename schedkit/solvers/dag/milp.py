@@ -37,7 +37,7 @@ def run(instance: DAG, ctx: RunContext) -> MethodResult:
     except OutOfTime:
         return warm.out_of_time()
     out = solve_pulp(model.problem, backend=backend, time_limit=ctx.time_left(),
-                     workers=ctx.workers, seed=ctx.seed, interrupt=ctx.interrupted)
+                     workers=ctx.workers, seed=ctx.seed, interrupt=ctx.interrupted, run=ctx)
     stats: dict[str, Any] = {**out.stats, "big_m": model.big_m, "order_pairs": model.pairs,
                              **warm.stats, "symmetry_breaking": model.symmetry_breaking}
     schedule = best

@@ -45,7 +45,7 @@ def _solve_block(inst: ExpertPlacement, layers: list[int], hint: np.ndarray | No
         # 20 s: 63 177 with the hint, 49 387 without). The plan is still the fallback.
         hint_cpsat(inst, built, hint)
     out = solve_cpsat(built.model, time_limit=_left(end), workers=ctx.workers, seed=ctx.seed,
-                      interrupt=ctx.interrupted, parameters=PARAMETERS)
+                      interrupt=ctx.interrupted, run=ctx, parameters=PARAMETERS)
     stats: dict[str, Any] = {**built.stats, **out.stats, "detail": out.stats["cpsat_status"]}
     bound = built.real_bound(out.bound)
     if out.status == Status.INFEASIBLE:
@@ -61,7 +61,8 @@ def _solve_block(inst: ExpertPlacement, layers: list[int], hint: np.ndarray | No
         minimise_moves(built, value)
         hint_cpsat(inst, built, plan)
         again = solve_cpsat(built.model, time_limit=_left(end), workers=ctx.workers,
-                            seed=ctx.seed, interrupt=ctx.interrupted, parameters=PARAMETERS)
+                            seed=ctx.seed, interrupt=ctx.interrupted, run=ctx,
+                            parameters=PARAMETERS)
         stats["moves_phase"] = again.stats["cpsat_status"]
         if again.solved:
             plan = built.read(again.solver.value)

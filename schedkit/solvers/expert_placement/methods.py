@@ -57,14 +57,16 @@ METHODS = (
            "independent); proves optimality",
            options=(_SPLIT, _HIERARCHICAL, shared.hint("the balance planner; EPLB's "
                                                        "hierarchical plan with hierarchical")),
-           warm_up=partial(warm_up, "balance", "eplb")),
+           warm_up=partial(warm_up, "balance", "eplb"),
+           backends=shared.CPSAT),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "MILP of the even split through PuLP (CBC bundled, HiGHS with highspy); honest "
            "time-limited status",
            options=(shared.backend(), _SPLIT, _HIERARCHICAL,
                     shared.hint("the balance planner; EPLB's hierarchical plan with "
                                 "hierarchical")),
-           warm_up=partial(warm_up, "balance", "eplb")),
+           warm_up=partial(warm_up, "balance", "eplb"),
+           backends=shared.HIGHS),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

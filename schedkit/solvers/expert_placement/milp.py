@@ -95,7 +95,7 @@ def _pattern_block(inst: ExpertPlacement, layer: int, hint: np.ndarray | None,
             detail = "the time ran out while building a level's model"
             break
         out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=_left(end),
-                         workers=ctx.workers, seed=ctx.seed, interrupt=ctx.interrupted)
+                         workers=ctx.workers, seed=ctx.seed, interrupt=ctx.interrupted, run=ctx)
         stats["milps"] += 1
         stats["nodes"] += int(out.stats.get("nodes") or 0)
         if out.solved and out.objective is not None and out.objective < 0.5:
@@ -245,7 +245,7 @@ def _solve_block(inst: ExpertPlacement, layers: list[int], hint: np.ndarray | No
     if first is not None and built.moves is not None and first.objective is not None:
         return _fewest_moves(inst, built, first, end, ctx)
     out = solve_pulp(built.problem, backend=backend, time_limit=_left(end), workers=ctx.workers,
-                     seed=ctx.seed, warm_start=hint is not None, interrupt=ctx.interrupted)
+                     seed=ctx.seed, warm_start=hint is not None, interrupt=ctx.interrupted, run=ctx)
     stats: dict[str, Any] = {**built.stats, **out.stats, "detail": out.stats["pulp_status"]}
     if out.status == Status.INFEASIBLE:
         return Block(Status.INFEASIBLE, None, None, None, stats)
@@ -259,7 +259,7 @@ def _solve_block(inst: ExpertPlacement, layers: list[int], hint: np.ndarray | No
         hint_milp(inst, built, plan)
         again = solve_pulp(built.problem, backend=backend, time_limit=_left(end),
                            workers=ctx.workers, seed=ctx.seed, warm_start=True,
-                           interrupt=ctx.interrupted)
+                           interrupt=ctx.interrupted, run=ctx)
         stats["moves_phase"] = again.stats["pulp_status"]
         if again.solved:
             plan = built.read()
@@ -279,7 +279,7 @@ def _fewest_moves(inst: ExpertPlacement, built: PlacementMilp, first: Block, end
     minimise_moves_milp(built, first.objective)
     out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=_left(end),
                      workers=ctx.workers, seed=ctx.seed, warm_start=True,
-                     interrupt=ctx.interrupted)
+                     interrupt=ctx.interrupted, run=ctx)
     first.stats["moves_phase"] = out.stats["pulp_status"]
     if out.solved:
         plan = built.read()

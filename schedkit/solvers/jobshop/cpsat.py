@@ -36,7 +36,7 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     except OutOfTime:
         return warm.out_of_time()
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed, interrupt=ctx.interrupted)
+                      seed=ctx.seed, interrupt=ctx.interrupted, run=ctx)
     stats.update(out.stats)
     stats["horizon"] = built.horizon
     detail = f"CP-SAT {out.stats['cpsat_status']}"

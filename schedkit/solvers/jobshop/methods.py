@@ -34,12 +34,14 @@ METHODS = (
                       "none of these", choices=("strong", "textbook")),
                shared.hint(_WARM + " (strong model)"),
                shared.hint_time(_HINT_TIME),
-           ), warm_up=partial(warm_up, "dispatch", "tabu")),
+           ), warm_up=partial(warm_up, "dispatch", "tabu"),
+           backends=shared.CPSAT),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "Manne's disjunctive MILP through PuLP (CBC bundled, HiGHS with highspy); honest "
            "time-limited status",
            options=(shared.backend(), shared.hint(_WARM), shared.hint_time(_HINT_TIME)),
-           warm_up=partial(warm_up, "dispatch", "tabu")),
+           warm_up=partial(warm_up, "dispatch", "tabu"),
+           backends=shared.HIGHS),
     Method("dispatch", PROBLEM, f"{_HERE}.dispatch:run", Kind.HEURISTIC,
            "Giffler-Thompson active/non-delay schedule with a priority rule (Numba)",
            options=(

@@ -34,7 +34,7 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
     stats["big_m"] = built.big_m
     out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=ctx.time_left(),
                      workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None,
-                     interrupt=ctx.interrupted)
+                     interrupt=ctx.interrupted, run=ctx)
     stats.update(out.stats)
     reason = StopReason.FINISHED if out.status in (Status.OPTIMAL, Status.INFEASIBLE) else \
         StopReason.TIME_LIMIT

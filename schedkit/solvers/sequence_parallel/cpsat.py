@@ -39,7 +39,7 @@ def _solve(built: SpCpSat, hint: Plan | None, inst: SequenceParallel, end: float
            ctx: RunContext) -> Answer:
     hinted = hint is not None and hint_cpsat(inst, built, hint)
     out = solve_cpsat(built.model, time_limit=seconds_left(end), workers=ctx.workers, seed=ctx.seed,
-                      interrupt=ctx.interrupted)
+                      interrupt=ctx.interrupted, run=ctx)
     stats = {**built.stats, **out.stats, "hinted": hinted, "detail": out.stats["cpsat_status"]}
     plan = built.read(out.solver.value) if out.solved else None
     return Answer(out.status, plan, built.real_bound(out.bound), out.status == Status.OPTIMAL,

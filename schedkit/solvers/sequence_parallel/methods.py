@@ -89,12 +89,14 @@ METHODS = (
     Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
            "OR-Tools CP-SAT model (times scaled to integers, rounded down for a valid bound) "
            "of the whole batch, or FlexSP's split into per-micro-batch models",
-           options=_EXACT_OPTIONS, warm_up=partial(warm_up, "packing", "split", "planner")),
+           options=_EXACT_OPTIONS, warm_up=partial(warm_up, "packing", "split", "planner"),
+           backends=shared.CPSAT),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "FlexSP's MILP through PuLP (CBC bundled, HiGHS with highspy) of the whole batch, "
            "or per micro-batch after the linear-partition split; honest time-limited status",
            options=(shared.backend(), *_EXACT_OPTIONS),
-           warm_up=partial(warm_up, "packing", "split", "planner")),
+           warm_up=partial(warm_up, "packing", "split", "planner"),
+           backends=shared.HIGHS),
 )
 
 #: What ``method="auto"`` picks, in order of preference (the first that supports the objective).

@@ -33,7 +33,7 @@ def _solve(built: SpMilp, hint: Plan | None, inst: SequenceParallel, end: float 
     hinted = hint is not None and hint_milp(inst, built, hint)
     out = solve_pulp(built.problem, backend=ctx.options["backend"], time_limit=seconds_left(end),
                      workers=ctx.workers, seed=ctx.seed, warm_start=hinted,
-                     interrupt=ctx.interrupted)
+                     interrupt=ctx.interrupted, run=ctx)
     stats = {**built.stats, **out.stats, "hinted": hinted, "detail": out.stats["pulp_status"]}
     plan = built.read() if out.solved else None
     bound = None if out.bound is None else out.bound / MS

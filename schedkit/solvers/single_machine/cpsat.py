@@ -42,7 +42,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     # The hint may break a dominance precedence: CP-SAT repairs it.
     params = {"repair_hint": True} if hint is not None else {}
     out = solve_cpsat(built.model, time_limit=ctx.time_left(), workers=ctx.workers,
-                      seed=ctx.seed, interrupt=ctx.interrupted, parameters=params)
+                      seed=ctx.seed, interrupt=ctx.interrupted, run=ctx, parameters=params)
     stats.update(out.stats)
     bound = lb if out.bound is None or abs(out.bound) >= 1e300 else max(out.bound, lb)
     detail = f"CP-SAT {out.stats['cpsat_status']}"

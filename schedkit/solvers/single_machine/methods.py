@@ -49,7 +49,8 @@ METHODS = (
     Method("cpsat", PROBLEM, f"{_HERE}.cpsat:run", Kind.EXACT,
            "OR-Tools CP-SAT model (interval variables, no-overlap); proves optimality",
            options=(shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE),
-           warm_up=partial(warm_up, "rules", "ls")),
+           warm_up=partial(warm_up, "rules", "ls"),
+           backends=shared.CPSAT),
     Method("milp", PROBLEM, f"{_HERE}.milp:run", Kind.EXACT,
            "MILP through PuLP (CBC bundled, HiGHS with highspy); honest time-limited status",
            options=(
@@ -57,7 +58,8 @@ METHODS = (
                Option("model", str, "positional", "positional (Keha et al.) or time-indexed "
                       "(Sousa & Wolsey)", choices=("positional", "time_indexed")),
                shared.hint(_WARM), shared.hint_time(_HINT_TIME), _DOMINANCE,
-           ), warm_up=partial(warm_up, "rules", "ls")),
+           ), warm_up=partial(warm_up, "rules", "ls"),
+           backends=shared.HIGHS),
     Method("dp", PROBLEM, f"{_HERE}.dp:run", Kind.EXACT,
            "dynamic program over the 2^n subsets (Pareto labels with release dates)",
            options=(Option("max_jobs", int, DP_DEFAULT_MAX_JOBS, "refuse instances with more "

@@ -57,7 +57,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
                                             "returned")
     out = solve_pulp(built.problem, backend=opts["backend"], time_limit=seconds,
                      workers=ctx.workers, seed=ctx.seed, warm_start=hint is not None,
-                     interrupt=ctx.interrupted)
+                     interrupt=ctx.interrupted, run=ctx)
     stats.update(out.stats)
     lb = lower_bound(instance)
     bound = lb if out.bound is None else max(out.bound, lb)
