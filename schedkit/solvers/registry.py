@@ -125,23 +125,25 @@ class RunContext:
     bound: float | None = None
     label: str = ""
     _last_line: float = field(default=-math.inf, repr=False)
-    _pending: float | None = field(default=None, repr=False)
+    #: A held-back incumbent line: (objective, elapsed seconds when it was found).
+    _pending: tuple[float, float] | None = field(default=None, repr=False)
     _best: float = field(default=math.inf, repr=False)
 
     def elapsed(self) -> float:
         """Seconds since the run's clock started."""
         return time.perf_counter() - self.started
 
-    def say(self, text: str) -> None:
-        """One line of the run's progress log (nothing without a log)."""
+    def say(self, text: str, at: float | None = None) -> None:
+        """One line of the run's progress log (nothing without a log), stamped with the
+        elapsed seconds ``at`` (default: now)."""
         if self.log is not None:
-            self.log(f"{self.elapsed():8.2f}s  {self.label}{text}")
+            self.log(f"{self.elapsed() if at is None else at:8.2f}s  {self.label}{text}")
 
     def improved(self, objective: float, bound: float | None = None) -> None:
         """A new incumbent of value ``objective`` (with the method's own ``bound``, if any):
         one log line with the elapsed time, objective, bound and gap, at most one per
-        :data:`LOG_INTERVAL_S` (a skipped one is printed by :meth:`flush`). Reporting only:
-        nothing here changes the search."""
+        :data:`LOG_INTERVAL_S` (a skipped one is printed by :meth:`flush`, stamped with the
+        time it was found). Reporting only: nothing here changes the search."""
         if self.log is None or not objective < self._best:
             return
         self._best = objective
@@ -149,22 +151,22 @@ class RunContext:
             self.bound = bound
         now = time.perf_counter()
         if now - self._last_line < LOG_INTERVAL_S:
-            self._pending = objective
+            self._pending = (objective, now - self.started)
             return
         self._last_line, self._pending = now, None
-        self._incumbent_line(objective)
+        self._incumbent_line(objective, now - self.started)
 
     def flush(self) -> None:
         """Print the incumbent line :meth:`improved` held back, if any."""
         if self._pending is not None:
-            value, self._pending = self._pending, None
-            self._incumbent_line(value)
+            (value, at), self._pending = self._pending, None
+            self._incumbent_line(value, at)
 
-    def _incumbent_line(self, objective: float) -> None:
+    def _incumbent_line(self, objective: float, at: float) -> None:
         b = self.bound
         g = None if b is None else gap(objective, b)
         self.say(f"best {objective:.10g}  bound {'-' if b is None else f'{b:.10g}'}"
-                 + ("" if g is None else f"  gap {100 * g:.2f}%"))
+                 + ("" if g is None else f"  gap {100 * g:.2f}%"), at)
 
     def backend_options(self, backend: str) -> dict[str, Any]:
         """The pass-through parameters of ``backend`` (``cpsat``, ``highs``) among the run's
