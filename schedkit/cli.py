@@ -124,13 +124,16 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
     _check_run(loaded, method, opts, time_limit, seed, workers)
     width = max(8, *(len(i.name) for i in loaded))
     table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
-                    ("bound", 12), ("gap", 8), ("time_s", 8)])
+                    ("bound", 12), ("gap", 8), ("best_known", 12), ("gap_to_bk", 13),
+                    ("time_s", 8)])
     failed = False
     for done, inst in enumerate(loaded, start=1):
         result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
                           options=opts)
         table.row([inst.name, result.method, result.status, _fmt(result.objective),
-                   _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
+                   _fmt(result.bound), _gap(result.gap), _fmt(result.best_known),
+                   sk.gap_to_best_known_text(result.objective, result.best_known),
+                   f"{result.runtime_s:.2f}"])
         if result.status == "error":
             failed = True
             click.echo(f"  {inst.name}: {result.stop_detail or result.stop_reason}", err=True)

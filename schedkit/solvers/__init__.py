@@ -15,6 +15,7 @@ from .result import (
     Result,
     Status,
     StopReason,
+    gap_to_best_known_text,
     read_results,
     validate_record,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "check",
     "check_file",
     "find_method",
+    "gap_to_best_known_text",
     "get_method",
     "methods",
     "parse_option_value",
