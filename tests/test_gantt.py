@@ -38,10 +38,10 @@ def test_single_machine_states_its_objective_due_dates_and_late_jobs() -> None:
     assert title == "ΣwjTj = 2"
     assert "late job (1 of 3)" in entries and "due date" in entries
     boxes = _boxes(ax)
-    assert set(boxes) == {"job 0", "job 1", "job 2"}
+    assert set(boxes) == {"job-0", "job-1", "job-2"}
     hatched = {gid for gid, p in boxes.items() if p.get_hatch()}
-    assert hatched == {"job 0"}
-    assert to_hex(boxes["job 0"].get_edgecolor()) == to_hex("crimson")
+    assert hatched == {"job-0"}
+    assert to_hex(boxes["job-0"].get_edgecolor()) == to_hex("crimson")
     # The due-date triangles: on time in grey (jobs 1, 2), late in red (job 0).
     marks = {to_hex(line.get_color()): sorted(line.get_xdata().tolist())
              for line in ax.lines if line.get_marker() == "v"}
@@ -98,22 +98,22 @@ def test_every_one_of_100_jobs_is_findable() -> None:
     res = sk.solve(inst, "wspt")
     ax = plot_gantt(res)
     boxes = _boxes(ax)
-    assert set(boxes) == {f"job {j}" for j in range(100)}  # each box has its id
+    assert set(boxes) == {f"job-{j}" for j in range(100)}  # each box has its id
     labels = [t for t in ax.texts if t.get_text().isdigit()]
     assert len(labels) >= 30  # labelled where a label fits …
     assert any(t.get_rotation() == 90 for t in labels)  # … upright in narrow boxes
     for t in labels:  # each label sits on its own job's box
-        box = boxes[f"job {t.get_text()}"]
+        box = boxes[f"job-{t.get_text()}"]
         x, y = t.get_position()
         assert box.get_x() <= x <= box.get_x() + box.get_width()
     # Jobs too narrow for a label are found by highlighting them.
-    widths = {j: boxes[f"job {j}"].get_width() for j in range(100)}
+    widths = {j: boxes[f"job-{j}"].get_width() for j in range(100)}
     narrow = min(widths, key=widths.__getitem__)
     assert str(narrow) not in {t.get_text() for t in labels}
     ax = plot_gantt(res, highlight=[narrow])
     coloured = {gid for gid, p in _boxes(ax).items()
                 if to_hex(p.get_facecolor()) != "#dddddd"}
-    assert coloured == {f"job {narrow}"}
+    assert coloured == {f"job-{narrow}"}
     assert [t.get_text() for t in ax.texts if t.get_text().isdigit()] == [str(narrow)]
 
 

@@ -86,7 +86,7 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
         Chart title (default: the instance name and the makespan).
     labels
         Write task ids in boxes big enough for them (across, or upright in narrow boxes);
-        every box also carries the id ``task T`` (an SVG ``id``).
+        every box also carries the id ``task-T`` (an SVG ``id``).
     arrows
         Draw message arrows (default: for at most 40 tasks and 120 edges).
 
@@ -116,7 +116,7 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
     for t in range(n):
         bars = ax.barh(proc[t], dur[t], left=start[t], height=0.6, color=palette[t % 10],
                        alpha=0.85, edgecolor="black", linewidth=0.5)
-        bars.patches[0].set_gid(f"task {t}")
+        bars.patches[0].set_gid(f"task-{t}")
     waits = communication_waits(instance, solution)
     for _, p, lo, hi in waits:
         ax.barh(p, hi - lo, left=lo, height=0.6, facecolor="none", edgecolor="dimgray",

@@ -87,7 +87,7 @@ def plot_gantt(result: Result | Mapping[str, Any], instance: Instance | None = N
     row of its last operation, hatches the last box of every late job in red and joins its
     due date to its completion; the legend names the objective, its value and the late jobs.
     Colours repeat after 20 jobs, so jobs are labelled in their boxes (across, or upright in
-    narrow ones), every box carries the id ``job J`` (an SVG ``id``, to search for), and
+    narrow ones), every box carries the id ``job-J`` (an SVG ``id``, to search for), and
     ``highlight`` greys out every other job.
 
     Parameters
@@ -145,7 +145,7 @@ def plot_gantt(result: Result | Mapping[str, Any], instance: Instance | None = N
         bars = ax.barh(r, d, left=s, height=0.7, color=colour, linewidth=0.4,
                        edgecolor="crimson" if late_box[k] else "black",
                        hatch="////" if late_box[k] else None)
-        bars.patches[0].set_gid(f"job {j}")
+        bars.patches[0].set_gid(f"job-{j}")
         if late_box[k]:
             bars.patches[0].set_linewidth(1.0)
     name = OBJECTIVE_LABELS.get(inst.objective, inst.objective)

@@ -73,7 +73,7 @@ def test_a_graph_without_a_time_unit_says_time_and_ids_every_task() -> None:
     inst = sk.load("topcuoglu2002")
     ax = plot_dag(inst, sk.solve(inst, "heft").solution)
     assert ax.get_xlabel() == "time"
-    assert {p.get_gid() for p in ax.patches if p.get_gid()} == {f"task {t}" for t in range(10)}
+    assert {p.get_gid() for p in ax.patches if p.get_gid()} == {f"task-{t}" for t in range(10)}
 
 
 def test_the_wait_legend_sits_beside_the_chart_clear_of_the_labels() -> None:
