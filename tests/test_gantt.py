@@ -79,6 +79,22 @@ def test_a_makespan_chart_still_marks_cmax() -> None:
     assert ax.get_xlabel() == "time"
 
 
+def test_a_job_shop_tardiness_chart_marks_the_last_operation_of_late_jobs() -> None:
+    # Job 0: machine 0 for 3, then machine 1 for 2 (ends at 5, due 4: late by 1); job 1:
+    # machine 1 for 2, then machine 0 for 1 (ends at 4, due 10).
+    inst = sk.JobShop.from_routes([[(0, 3), (1, 2)], [(1, 2), (0, 1)]], due=[4, 10],
+                                  objective="total_weighted_tardiness")
+    ax = plot_gantt({"start": [[0, 3], [0, 3]]}, inst)
+    title, entries = _legend(ax)
+    assert title == "ΣwjTj = 1" and "late job (1 of 2)" in entries
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1 and (hatched[0].get_x(), hatched[0].get_width()) == (3, 2)
+    marks = {to_hex(line.get_color()): (line.get_xdata().tolist(), line.get_ydata().tolist())
+             for line in ax.lines if line.get_marker() == "v"}
+    # Each due date over the row of the job's last operation: job 0 on machine 1, job 1 on 0.
+    assert marks == {to_hex("crimson"): ([4], [1 - 0.45]), to_hex("dimgray"): ([10], [-0.45])}
+
+
 def test_wt40_result_counts_its_late_jobs() -> None:
     inst = sk.load("wt40-1")
     res = sk.solve(inst, "edd")
