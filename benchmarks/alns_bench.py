@@ -136,8 +136,8 @@ def run_all(instances: list[str], runs: list[tuple[str, str, dict[str, Any]]],
                     if out is not None:
                         with out.open("a", encoding="utf-8") as fh:
                             fh.write(res.to_json() + "\n")
-                gap = "-" if not res.ok or res.gap_to_best_known is None else \
-                    f"{100 * res.gap_to_best_known:.2f}%"
+                gap = sk.gap_to_best_known_text(res.objective if res.ok else None,
+                                                res.best_known)
                 print(f"  {name} seed {seed} {label}: {res.status} {res.objective} ({gap}, "
                       f"{res.runtime_s:.1f} s)", file=sys.stderr, flush=True)
                 results[name, seed, label] = res
@@ -161,9 +161,11 @@ def table(instances: list[str], labels: list[str], seeds: list[int],
             for lab in labels:
                 r = results[name, seed, lab]
                 if r.ok:
-                    gaps[lab].append(r.gap_to_best_known)
+                    if r.gap_to_best_known is not None:  # none where the best known is 0
+                        gaps[lab].append(r.gap_to_best_known)
                     values[lab] = r.objective
-                    row += [f"{r.objective:g}", f"{100 * r.gap_to_best_known:.2f}%"]
+                    row += [f"{r.objective:g}",
+                            sk.gap_to_best_known_text(r.objective, r.best_known)]
                 else:
                     row += [r.status, "-"]
             if values:

@@ -798,13 +798,11 @@ def report(results: list[sk.Result]) -> str:
                 row.append(f"{runs[0].status}")
                 continue
             best = min(_objective(r) for r in ok)
-            gaps = [r.gap_to_best_known for r in ok if r.gap_to_best_known is not None]
             time_s = statistics.median(r.runtime_s for r in runs)
-            if first.best_known == 0:
-                zero_note = True
-                gap_txt = f"abs {_num(statistics.mean(gaps), 4)}"
-            elif gaps:
-                gap_txt = f"{100 * statistics.mean(gaps):.2f}%"
+            zero_note = zero_note or first.best_known == 0
+            if first.best_known is not None:  # the mean deviation is that of the mean objective
+                mean = statistics.mean(_objective(r) for r in ok)
+                gap_txt = sk.gap_to_best_known_text(mean, first.best_known)
             else:  # no best known: the gap to the run's own bound still says something
                 own = [r.gap for r in ok if r.gap is not None]
                 gap_txt = f"b {100 * statistics.mean(own):.2f}%" if own else "-"
@@ -815,8 +813,8 @@ def report(results: list[sk.Result]) -> str:
              "[b = to the run's own bound where none is known] / median time)", "",
              _markdown(["instance", "problem", "best known", *labels], rows)]
     if zero_note:
-        parts.append("\nRows whose best known is 0 show the absolute deviation (`abs`), since a "
-                     "relative gap is undefined there.")
+        parts.append("\nRows whose best known is 0 show the absolute deviation (`+x (bk 0)`), "
+                     "since a relative deviation is undefined there.")
     mrows = []
     for lab in labels:
         runs = [r for (k, lb), rs in by_cell.items() if lb == lab for r in rs]

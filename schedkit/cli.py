@@ -204,8 +204,10 @@ def _auto_help() -> str:
 
 @cli.command()
 @click.argument("instances", nargs=-1, required=True, metavar="INSTANCE...")
-@click.option("--method", "-m", default="auto", show_default=True,
-              help="Method name (`schedkit methods`); auto runs, per problem: "
+@click.option("--method", "-m", "method", multiple=True, default=("auto",), show_default=True,
+              help="Method name (`schedkit methods`); repeat it or separate names by commas "
+                   "(-m cpsat,tabu) to run each method on each instance it solves, with the "
+                   "same --option values. auto runs, per problem: "
                    + _auto_help() + " (`schedkit methods` lists the fall-backs for "
                    "objectives these do not support).")
 @click.option("--time-limit", "-t", type=_Seconds(), default=DEFAULT_TIME_LIMIT_S,
@@ -231,10 +233,10 @@ def _auto_help() -> str:
               help="Print nothing but errors (--out and --json still write the results).")
 @_format_option
 @_input_option
-def solve(instances: tuple[str, ...], method: str, time_limit: float | None, seed: int,
-          workers: int, options: tuple[str, ...], out: Path | None, as_json: bool,
+def solve(instances: tuple[str, ...], method: tuple[str, ...], time_limit: float | None,
+          seed: int, workers: int, options: tuple[str, ...], out: Path | None, as_json: bool,
           verbose: bool, quiet: bool, fmt: str | None, read_options: tuple[str, ...]) -> None:
-    """Solve INSTANCE... and print one row per instance.
+    """Solve INSTANCE... with each --method and print one row per run.
 
     INSTANCE is a file, a bundled name (`schedkit list`) or - for standard input. The
     line above the table gives the time limit, seed and workers. Ctrl-C stops the running
@@ -250,12 +252,16 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
                             f"{instances.count('-')} times", field="INSTANCE")
     opts = _kv(options, "--option")
     loaded = [_load(ref, fmt, read_options) for ref in instances]  # fail before solving anything
-    _check_run(loaded, method, opts, time_limit, seed, workers)
+    methods = _method_names(method)
+    runs = _runs(loaded, methods)
+    for name in methods:
+        _check_run([inst for inst, n in runs if n == name], name, opts, time_limit, seed,
+                   workers)
     to_stdout = out is not None and str(out) == "-"
     if to_stdout and as_json:
         raise sk.InputError("--json and --out - both write JSON Lines to stdout; give one",
                             field="--out")
-    show = _Output(len(loaded), quiet=quiet)
+    show = _Output(len(runs), quiet=quiet)
     table_line = show.err if to_stdout else show.out
     table = None
     if not quiet and not as_json:
@@ -263,18 +269,21 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
         table_line(f"time limit {limit}, seed {seed}, workers {workers}")
         width = max(8, *(len(i.name) for i in loaded))
         table = _Table([("instance", width), ("method", 10), ("status", 8), ("objective", 12),
-                        ("bound", 12), ("gap", 8), ("time_s", 8)], echo=table_line)
+                        ("bound", 12), ("gap", 8), ("best_known", 12), ("gap_to_bk", 13),
+                        ("time_s", 8)], echo=table_line)
     log: Callable[[str], None] | None = show.err if verbose else None
     failed = False
     try:
-        for done, inst in enumerate(loaded, start=1):
-            show.solving(inst.name)
-            result = sk.solve(inst, method, time_limit=time_limit, seed=seed, workers=workers,
+        for done, (inst, name) in enumerate(runs, start=1):
+            show.solving(inst.name if len(methods) == 1 else f"{inst.name} {name}")
+            result = sk.solve(inst, name, time_limit=time_limit, seed=seed, workers=workers,
                               options=opts, log=log)
             show.done()
             if table is not None:
                 table.row([inst.name, result.method, result.status, _fmt(result.objective),
-                           _fmt(result.bound), _gap(result.gap), f"{result.runtime_s:.2f}"])
+                           _fmt(result.bound), _gap(result.gap), _fmt(result.best_known),
+                           sk.gap_to_best_known_text(result.objective, result.best_known),
+                           f"{result.runtime_s:.2f}"])
             if as_json or to_stdout:
                 show.out(result.to_json())
             if result.status == "error":
@@ -283,8 +292,8 @@ def solve(instances: tuple[str, ...], method: str, time_limit: float | None, see
             if out is not None and not to_stdout:
                 _append(out, result.to_json())
             if result.stop_reason == sk.StopReason.INTERRUPTED:
-                show.err(f"interrupted: {inst.name} returned its best solution so far; "
-                         f"{len(loaded) - done} instance(s) not solved")
+                show.err(f"interrupted: {inst.name} {result.method} returned its best solution "
+                         f"so far; {len(runs) - done} run(s) not done")
                 raise _Exit(130)
     finally:
         show.close()
@@ -301,6 +310,35 @@ def _append(path: Path, line: str) -> None:
     except OSError as err:
         raise sk.InputError(f"cannot write: {err.strerror or err}", field="--out",
                             source=str(path)) from None
+
+
+def _method_names(given: Sequence[str]) -> list[str]:
+    """The ``--method`` values, repeated or comma-separated, in order, each once."""
+    names = [n.strip() for value in given for n in value.split(",")]
+    if not all(names):
+        raise sk.InputError(f"empty method name in {','.join(given)!r}", field="--method")
+    return list(dict.fromkeys(names))
+
+
+def _runs(loaded: Sequence[sk.Instance], methods: Sequence[str]
+          ) -> list[tuple[sk.Instance, str]]:
+    """(instance, method) pairs to solve, instance by instance. With several methods, a
+    method skips the instances it does not solve (``-m cpsat,tabu`` on a job shop and a
+    single machine runs tabu on the job shop only); one that solves none of them is an error
+    (raised by :func:`_check_run` on every instance)."""
+    def applies(inst: sk.Instance, name: str) -> bool:
+        try:
+            sk.resolve_method(inst, name)
+        except sk.InputError:
+            return False
+        return True
+
+    runs = [(inst, name) for inst in loaded for name in methods
+            if len(methods) == 1 or applies(inst, name)]
+    for name in methods:
+        if not any(n == name for _, n in runs):
+            _check_run(loaded, name, {}, None, 0, 1)
+    return runs
 
 
 def _check_run(loaded: Sequence[sk.Instance], method: str, opts: dict[str, Any],

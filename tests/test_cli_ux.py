@@ -499,3 +499,31 @@ def test_check_labels_a_wrong_objective_as_such(capsys, tmp_path) -> None:
     assert out.splitlines()[0] == ("r.jsonl:1 ft06 baseline seed=0 [feasible]: infeasible "
                                    "schedule (1 violation); 1 finding")
     assert sk.check_file(sk.load("ft06"), path).verdicts == ["infeasible schedule (1 violation)"]
+
+
+# --- several methods ----------------------------------------------------------------------
+
+def test_several_methods_run_each_on_each_instance_it_solves(capsys) -> None:
+    code, out, _ = run(capsys, "solve", "ft06", "wt40-1", "-m", "cpsat,ls", "-m", "baseline",
+                       "--json", "-t", "10")
+    assert code == 0
+    got = [(r["instance"], r["method"]) for r in records(out)]
+    # ls solves only the single machine; the order is instance by instance, methods as given
+    assert got == [("ft06", "cpsat"), ("ft06", "baseline"),
+                   ("wt40-1", "cpsat"), ("wt40-1", "ls"), ("wt40-1", "baseline")]
+    best = {(r["instance"], r["method"]): r["objective"] for r in records(out)}
+    assert best["ft06", "cpsat"] == 55 and best["wt40-1", "ls"] == 913
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("-m", "cpsat,ls"), "error: --method: method 'ls' does not solve jobshop (it solves "
+                         "single_machine)"),
+    (("-m", "cpsat,"), "error: --method: empty method name in 'cpsat,'"),
+    (("-m", "cpsat,tabu", "--option", "iterations=5"),
+     "error: --option iterations: unknown option for method cpsat on jobshop (known: model, "
+     "hint, hint_time)"),
+])
+def test_several_methods_are_checked_before_anything_runs(capsys, args, message) -> None:
+    code, out, err = run(capsys, "solve", "ft06", *args)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [message]

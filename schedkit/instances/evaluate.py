@@ -86,7 +86,9 @@ def lower_bound(instance: Instance) -> float:
 
     job shop: max of release + job length and, per machine, Jackson's preemptive schedule with
     heads and tails (makespan), Σ w_j·(r_j + p_j) or Σ w_j·max(0, r_j + p_j − d_j) otherwise;
-    single machine: every job alone, plus EDD (Lmax) and WSPT (ΣwjCj) without release dates;
+    single machine: every job alone, plus EDD (Lmax) and WSPT (ΣwjCj) without release dates
+    and, for ΣwjTj and ΣTj, the Lagrangian bound of the time-indexed model
+    (:mod:`schedkit.instances.single_machine.bounds`);
     DAG: the critical path of minimum costs and total minimum work / P; expert placement:
     Σ_l max(mean GPU load, heaviest expert over its maximum replica count); sequence parallel:
     total work / devices and the longest sequence on its best feasible group.

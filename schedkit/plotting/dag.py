@@ -9,6 +9,7 @@ import numpy as np
 
 from ..instances import DAG, InputError, Instance
 from ..instances.evaluate import check
+from .axes import label_boxes, time_axis
 
 __all__ = ["plot_dag", "communication_waits"]
 
@@ -68,6 +69,8 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
     processor idling while data travel from another processor
     (:func:`communication_waits`); for small graphs, thin arrows show every message from the
     sender's finish to its arrival on the receiver's row; a dashed line marks the makespan.
+    The time axis names its unit (seconds for WfCommons workflows, from the instance's
+    ``time_scale``) and writes every tick in full, with no offset hidden in a corner.
     matplotlib is imported here and no GUI backend is needed (a new figure is a plain
     :class:`matplotlib.figure.Figure`).
 
@@ -82,7 +85,8 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
     title
         Chart title (default: the instance name and the makespan).
     labels
-        Write task ids in boxes wide enough for them.
+        Write task ids in boxes big enough for them (across, or upright in narrow boxes);
+        every box also carries the id ``task-T`` (an SVG ``id``).
     arrows
         Draw message arrows (default: for at most 40 tasks and 120 edges).
 
@@ -110,11 +114,9 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
         ax = fig.add_subplot()
     palette = [f"C{i}" for i in range(10)]
     for t in range(n):
-        ax.barh(proc[t], dur[t], left=start[t], height=0.6, color=palette[t % 10], alpha=0.85,
-                edgecolor="black", linewidth=0.5)
-        if labels and dur[t] >= 0.02 * max(makespan, 1e-12):
-            ax.text(start[t] + dur[t] / 2, proc[t], str(t), ha="center", va="center",
-                    fontsize=7)
+        bars = ax.barh(proc[t], dur[t], left=start[t], height=0.6, color=palette[t % 10],
+                       alpha=0.85, edgecolor="black", linewidth=0.5)
+        bars.patches[0].set_gid(f"task-{t}")
     waits = communication_waits(instance, solution)
     for _, p, lo, hi in waits:
         ax.barh(p, hi - lo, left=lo, height=0.6, facecolor="none", edgecolor="dimgray",
@@ -129,18 +131,21 @@ def plot_dag(instance: Instance, solution: Mapping[str, Any], ax: Any = None,
                 ax.annotate("", xy=(arrival, proc[v]), xytext=(end[u], proc[u]),
                             arrowprops={"arrowstyle": "->", "color": "gray", "lw": 0.6,
                                         "alpha": 0.7})
-    ax.axvline(makespan, color="crimson", linestyle="--", linewidth=1.2)
-    ax.text(makespan, -0.45, f" makespan = {makespan:g}", color="crimson", va="bottom",
-            fontsize=8)
     ax.set_yticks(range(P), [f"processor {p}" for p in range(P)])
     ax.set_ylim(P - 0.4, -0.7)
     ax.set_xlim(0, max(makespan, 1e-12) * 1.08)
-    ax.set_xlabel("time")
-    ax.set_title(title or f"{instance.name} — makespan {makespan:g}")
+    show, unit = time_axis(ax, instance, makespan)
+    length = f"{show(makespan)} {unit}".rstrip()
+    ax.axvline(makespan, color="crimson", linestyle="--", linewidth=1.2)
+    ax.text(makespan, -0.45, f" makespan = {length}", color="crimson", va="bottom",
+            fontsize=8)
+    ax.set_title(title or f"{instance.name} — makespan {length}")
     ax.grid(axis="x", alpha=0.3)
-    if waits:
+    if labels:
+        label_boxes(ax, [(float(start[t]), float(dur[t]), float(proc[t]), str(t))
+                         for t in range(n)], height=0.6)
+    if waits:  # beside the chart, below the makespan label, clear of the axis and its labels
         ax.legend(handles=[Patch(facecolor="none", edgecolor="dimgray", hatch="///",
                                  label="idle, waiting for data")],
-                  loc="upper right", bbox_to_anchor=(1.0, -0.08), fontsize=7,
-                  framealpha=0.8)
+                  loc="lower left", bbox_to_anchor=(1.01, 0.0), fontsize=7, frameon=False)
     return ax

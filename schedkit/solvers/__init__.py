@@ -16,6 +16,7 @@ from .result import (
     Result,
     Status,
     StopReason,
+    gap_to_best_known_text,
     read_results,
     validate_record,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "check",
     "check_file",
     "find_method",
+    "gap_to_best_known_text",
     "get_method",
     "methods",
     "parse_option_value",

@@ -17,7 +17,8 @@ from ..instances import InputError, Instance, instance_sha256, load
 from ..instances.evaluate import schedule as schedule_of
 
 __all__ = ["RESULT_SCHEMA", "STATUSES", "REL_TOL", "Status", "StopReason", "Result",
-           "read_results", "validate_record", "gap", "gap_to_best_known", "close"]
+           "read_results", "validate_record", "gap", "gap_to_best_known",
+           "gap_to_best_known_text", "legacy_gap_to_best_known", "close"]
 
 RESULT_SCHEMA = "schedkit/result@1"
 
@@ -61,14 +62,50 @@ def gap(objective: float | None, bound: float | None) -> float | None:
 
 
 def gap_to_best_known(objective: float | None, best_known: float | None) -> float | None:
-    """:func:`gap` against the best known value; where that is 0 (tardiness instances whose
-    optimum is 0) a relative gap means nothing, so the absolute deviation ``objective − 0`` is
-    returned instead, as DESIGN.md §4 asks."""
+    """Relative deviation from the best known value, ``(objective − best_known) / |best_known|``
+    (the relative percentage deviation of the literature, as a fraction: 0.0123 is 1.23 %).
+
+    Positive when the objective is worse than the best known, negative when it beats it.
+    ``None`` without an objective or a best known value, and where the best known value is 0
+    (tardiness instances whose optimum is 0): no ratio exists there, and
+    :func:`gap_to_best_known_text` shows the absolute difference instead.
+
+    Records written before this definition hold ``(objective − best_known) / |objective|``,
+    or ``objective`` itself where the best known value is 0 (:func:`legacy_gap_to_best_known`);
+    :meth:`Result.from_dict` re-derives the field, so those files read with this meaning.
+    """
+    if objective is None or best_known is None or best_known == 0:
+        return None
+    return (float(objective) - float(best_known)) / abs(float(best_known))
+
+
+def legacy_gap_to_best_known(objective: float | None, best_known: float | None
+                             ) -> float | None:
+    """``gap_to_best_known`` as records written before :func:`gap_to_best_known`'s definition
+    hold it: :func:`gap` against the best known value, or the objective where that is 0."""
     if objective is None or best_known is None:
         return None
     if best_known == 0:
         return float(objective)
     return gap(objective, best_known)
+
+
+def gap_to_best_known_text(objective: float | None, best_known: float | None) -> str:
+    """The table cell of :func:`gap_to_best_known`, shared by ``schedkit solve`` and the bench
+    tables: ``"1.23%"``; where the best known value is 0, the absolute difference labelled as
+    such, ``"+12 (bk 0)"`` (``"0 (bk 0)"`` at the best known value); ``"-"`` without an
+    objective or a best known value.
+
+    Its arguments are an objective and the best known value rather than a ratio, because the
+    mean deviation of several runs of one instance is the deviation of their mean objective.
+    """
+    if objective is None or best_known is None:
+        return "-"
+    ratio = gap_to_best_known(objective, best_known)
+    if ratio is None:
+        diff = float(objective) - float(best_known)
+        return f"{'0' if diff == 0 else f'{diff:+.6g}'} (bk 0)"
+    return f"{100 * ratio:.2f}%"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +114,9 @@ class Result:
 
     ``stop_reason`` is a :class:`StopReason` value (records written before the vocabulary was
     fixed may hold free text, which is read as it is); ``stop_detail`` says more in words.
+    ``gap`` is :func:`gap` of the objective and the bound; ``best_known`` the instance's
+    ``bounds.upper``; ``gap_to_best_known`` the relative deviation from it,
+    :func:`gap_to_best_known` (``None`` where the best known value is 0).
     """
 
     schema: str = RESULT_SCHEMA
@@ -176,11 +216,22 @@ class Result:
                   line: int | None = None) -> Result:
         """Build from a record, validating it against the results schema."""
         validate_record(record, source=source, line=line)
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in record.items() if k in names})
+        return cls(**_known_fields(record))
 
 
 _STOP_REASONS = frozenset(r.value for r in StopReason)
+
+
+def _known_fields(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's :class:`Result` fields, with ``gap_to_best_known`` re-derived from the
+    objective and the best known value: the field is derived data, and files written before
+    its definition changed (:func:`legacy_gap_to_best_known`) then read with today's meaning.
+    """
+    names = {f.name for f in fields(Result)}
+    out = {k: v for k, v in record.items() if k in names}
+    if "gap_to_best_known" in out:
+        out["gap_to_best_known"] = gap_to_best_known(out.get("objective"), out.get("best_known"))
+    return out
 
 
 def _jsonable(obj: Any) -> Any:

@@ -28,6 +28,7 @@ from .result import (
     gap,
     gap_to_best_known,
     json_lines,
+    legacy_gap_to_best_known,
     result_schema,
 )
 
@@ -219,8 +220,11 @@ def _examine(instance: Instance, result: Result) -> tuple[list[Violation], str]:
     if not _same(result.gap, want):
         bad(f"gap: recorded {_num(result.gap)} but gap(objective {_num(objective)}, bound "
             f"{_num(bound)}) is {_num(want)}")
+    # Files written before gap_to_best_known became (objective - bk) / |bk| hold the old
+    # derivation of the same two recorded numbers: true when written, so not a false claim.
     want = gap_to_best_known(objective, result.best_known)
-    if not _same(result.gap_to_best_known, want):
+    if not _same(result.gap_to_best_known, want) and not _same(
+            result.gap_to_best_known, legacy_gap_to_best_known(objective, result.best_known)):
         bad(f"gap_to_best_known: recorded {_num(result.gap_to_best_known)} but "
             f"gap_to_best_known(objective {_num(objective)}, best_known "
             f"{_num(result.best_known)}) is {_num(want)}")
@@ -260,8 +264,9 @@ def check(instance: Instance, solution: Result | Mapping[str, Any]) -> list[Viol
           instance's ``[bounds.lower, bounds.upper]``; no verified objective below
           ``bounds.lower``;
         - ``gap`` and ``gap_to_best_known`` are those :func:`~.result.gap` and
-          :func:`~.result.gap_to_best_known` compute from the record, and ``best_known`` is
-          the instance's ``bounds.upper`` (or both are null).
+          :func:`~.result.gap_to_best_known` compute from the record (a record written before
+          that definition may hold :func:`~.result.legacy_gap_to_best_known` instead), and
+          ``best_known`` is the instance's ``bounds.upper`` (or both are null).
 
     Raises
     ------

@@ -7,6 +7,7 @@ from functools import cache
 import numpy as np
 
 from ...instances import SingleMachine
+from ...instances.evaluate import lower_bound
 from ..search import Stop
 from .baseline import baseline_solution
 from .dp import dp_optimum
@@ -42,6 +43,9 @@ def _part(name: str) -> None:
         seq = np.arange(4, dtype=np.int64)
         window_dp(p, d, w, 0, seq, 1, 2)
         insert_jobs(p, d, w, r, 0, seq[:2], seq[2:])
+    elif name == "bound":  # the Lagrangian tardiness bound that every solve computes
+        for release in (False, True):
+            lower_bound(_tiny(release))
     elif name == "dp":
         for release in (False, True):
             dp_optimum(_tiny(release))
@@ -54,7 +58,7 @@ PARTS = ("baseline", "rules", "ls", "dp", "alns")
 
 
 def warm_up(*parts: str) -> None:
-    """Compile (or load from Numba's cache) the kernels of ``parts`` by running them once on a
-    tiny instance; each part at most once per process."""
-    for name in parts:
+    """Compile (or load from Numba's cache) the kernels of ``parts``, and those of the lower
+    bound, by running them once on a tiny instance; each part at most once per process."""
+    for name in ("bound", *parts):
         _part(name)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..checking import PER_KIND, Found, member, parse_ints
+from .bounds import tardiness_bound
 from .model import SingleMachine
 
 __all__ = ["check", "objective", "lower_bound", "schedule", "start_times"]
@@ -85,6 +86,8 @@ def objective(inst: SingleMachine, parsed: tuple[np.ndarray, np.ndarray]
 
 
 def lower_bound(inst: SingleMachine) -> float:
+    """Max lateness: EDD; ΣwjCj: WSPT; ΣwjUj: every job alone; ΣwjTj and ΣTj: every job alone
+    and the Lagrangian bound of the time-indexed model (:mod:`.bounds`)."""
     p, d, w, r = inst.processing, inst.due, inst.weight, inst.release
     alone = r + p  # completion of each job if it ran first
     obj = inst.objective
@@ -99,8 +102,10 @@ def lower_bound(inst: SingleMachine) -> float:
         return float(max(np.dot(w[order], np.cumsum(p[order])), np.dot(w, alone)))
     if obj == "weighted_tardy_jobs":
         return float(np.dot(w, alone > d))
-    tard = np.maximum(0, alone - d)
-    return float(tard.sum() if obj == "total_tardiness" else np.dot(w, tard))
+    if obj == "total_tardiness":
+        w = np.ones_like(w)
+    alone_cost = float(np.dot(w, np.maximum(0, alone - d)))
+    return max(alone_cost, tardiness_bound(p, d, w, r))
 
 
 def schedule(inst: SingleMachine, parsed: tuple[np.ndarray, np.ndarray], solution: Any
