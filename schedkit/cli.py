@@ -34,7 +34,8 @@ _GENERATOR_FLAGS = {"n": "jobs"}
 #: Library argument (an InputError's field) -> the flag a CLI user typed.
 _FLAGS = {"time_limit": "--time-limit", "seed": "--seed", "workers": "--workers",
           "method": "--method", "format": "--format", "problem": "--problem",
-          "generate.problem": "PROBLEM", "generate.seed": "--seed"}
+          "generate.problem": "PROBLEM", "generate.seed": "--seed", "highlight": "--highlight",
+          "output": "--output"}
 
 
 class _Exit(Exception):
@@ -458,17 +459,28 @@ def info(instance: str, fmt: str | None, read_options: tuple[str, ...]) -> None:
               help="Which record of a results file to draw (1 = first).")
 @click.option("--instance", "instance_ref", default=None,
               help="Instance the result was solved on (default: load it by the result's name).")
+@click.option("--highlight", default=None, metavar="J1,J2,...",
+              help="Gantt charts: jobs to find (drawn in colour and labelled, the others in "
+                   "grey).")
 @_format_option
 @_input_option
 def plot(result: Path, output: Path | None, record: int, instance_ref: str | None,
-         fmt: str | None, read_options: tuple[str, ...]) -> None:
+         highlight: str | None, fmt: str | None, read_options: tuple[str, ...]) -> None:
     """Draw a result as a chart (Gantt chart by machine or processor)."""
+    jobs = None
+    if highlight is not None:
+        try:
+            jobs = [int(j) for j in highlight.split(",")]
+        except ValueError:
+            raise sk.InputError(f"must be job numbers separated by commas, got {highlight!r}",
+                                field="--highlight") from None
     records = list(sk.read_results(result))
     if not 1 <= record <= len(records):
         raise sk.InputError(f"has {len(records)} records, asked for record {record}",
                             source=str(result), field="--record")
     inst = _load(instance_ref, fmt, read_options) if instance_ref else None
-    target = sk.save_plot(records[record - 1], output or result.with_suffix(".png"), inst)
+    target = sk.save_plot(records[record - 1], output or result.with_suffix(".png"), inst,
+                          highlight=jobs)
     click.echo(f"wrote {target}")
 
 

@@ -136,3 +136,35 @@ def test_every_one_of_100_jobs_is_findable() -> None:
 def test_labels_off() -> None:
     ax = plot_gantt(sk.solve("ft06", "baseline"), labels=False)
     assert not [t for t in ax.texts if t.get_text().isdigit()]
+
+
+def test_plot_highlights_jobs_from_the_command_line(tmp_path, capsys) -> None:
+    from schedkit.cli import main
+
+    runs = tmp_path / "r.jsonl"
+    assert main(["solve", "ft06", "-m", "dispatch-best", "-o", str(runs), "-q"]) == 0
+    svg = tmp_path / "ft06.svg"
+    assert main(["plot", str(runs), "-o", str(svg), "--highlight", "2,4"]) == 0
+    assert svg.exists() and 'id="job-2' in svg.read_text()
+    capsys.readouterr()
+    assert main(["plot", str(runs), "-o", str(svg), "--highlight", "2,x"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --highlight: must be job numbers separated by commas, got '2,x'"]
+    assert main(["plot", str(runs), "-o", str(svg), "--highlight", "6"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --highlight: no job 6 in ft06 (jobs 0 to 5)"]
+
+
+def test_plot_output_errors_name_the_flag(tmp_path, capsys) -> None:
+    from schedkit.cli import main
+
+    runs = tmp_path / "r.jsonl"
+    assert main(["solve", "ft06", "-m", "baseline", "-o", str(runs), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["plot", str(runs), "-o", str(tmp_path / "x.gif")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --output: unsupported image type '.gif' (use .png, .svg or .pdf)"]
+    missing = tmp_path / "nowhere"
+    assert main(["plot", str(runs), "-o", str(missing / "x.png")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: --output: folder '{missing}' does not exist"]

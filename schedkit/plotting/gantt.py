@@ -126,6 +126,10 @@ def plot_gantt(result: Result | Mapping[str, Any], instance: Instance | None = N
     uses_due = inst.objective in _DUE_OBJECTIVES and due is not None
     late = completion > due if uses_due else np.zeros(n_jobs, dtype=bool)
     chosen = None if highlight is None else {int(j) for j in highlight}
+    if chosen is not None and not chosen <= set(range(n_jobs)):
+        wrong = sorted(chosen - set(range(n_jobs)))
+        raise InputError(f"no job {', '.join(map(str, wrong))} in {inst.name} (jobs 0 to "
+                         f"{n_jobs - 1})", field="highlight")
     if ax is None:
         per_row = int(np.bincount(row).max())
         width = min(18.0, 6.0 + 0.12 * per_row)
