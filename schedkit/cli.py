@@ -293,8 +293,10 @@ def solve(instances: tuple[str, ...], method: tuple[str, ...], time_limit: float
             if out is not None and not to_stdout:
                 _append(out, result.to_json())
             if result.stop_reason == sk.StopReason.INTERRUPTED:
-                show.err(f"interrupted: {inst.name} {result.method} returned its best solution "
-                         f"so far; {len(runs) - done} run(s) not done")
+                what = inst.name if len(methods) == 1 else f"{inst.name} {result.method}"
+                left = f"{len(runs) - done} instance(s) not solved" if len(methods) == 1 \
+                    else f"{len(runs) - done} run(s) not done"
+                show.err(f"interrupted: {what} returned its best solution so far; {left}")
                 raise _Exit(130)
     finally:
         show.close()
