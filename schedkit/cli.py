@@ -665,8 +665,10 @@ def rebalance(loads: Path, replicas: int, gpus: int, nodes: int, groups: int | N
               help="Migration budget: layers with a changed slot.")
 @click.option("--time-limit", "-t", type=float, default=None, help="Seconds per plan.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write every row as JSON Lines.")
+@click.option("--out", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None,
+              help="Also write every row as JSON Lines; - writes them to stdout (the table then "
+                   "goes to stderr).")
 def rolling(source: str, methods_: tuple[str, ...], replicas: int | None, gpus: int | None,
             nodes: int, groups: int | None, max_changed_fraction: float | None,
             max_changed_layers: int | None, time_limit: float | None, seed: int,
@@ -712,9 +714,11 @@ def rolling(source: str, methods_: tuple[str, ...], replicas: int | None, gpus: 
                             field="--max-changed-layers")
     for method in methods_:
         _check_run([inst], method, {}, time_limit, seed, 1)
+    to_stdout = out is not None and str(out) == "-"
     table = _Table([("window", 6), ("method", 10), ("status", 9), ("max_load", 12),
                     ("gap", 8), ("next_bal", 8), ("slot_bal", 8), ("next_par", 8),
-                    ("changed", 7), ("seconds", 7)])
+                    ("changed", 7), ("seconds", 7)],
+                   echo=(lambda line: click.echo(line, err=True)) if to_stdout else click.echo)
 
     def show(r: dict[str, Any]) -> None:
         plan, nxt = r.get("plan"), r.get("next")
@@ -735,7 +739,10 @@ def rolling(source: str, methods_: tuple[str, ...], replicas: int | None, gpus: 
                        f"(per slot {s_['next_slot_balancedness']:.4f}), PAR {s_['next_par']:.3f}, "
                        f"plan gap {_gap(s_['plan_gap'])}, {s_['changed_slots']:.1f} changed "
                        f"slots per window, median {s_['planner_s']:.3f} s", err=True)
-    if out is not None:
+    if to_stdout:
+        for r in rows:
+            click.echo(json.dumps({"instance": inst.name, **r}))
+    elif out is not None:
         try:
             out.write_text("".join(json.dumps({"instance": inst.name, **r}) + "\n"
                                    for r in rows))

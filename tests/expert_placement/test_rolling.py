@@ -1,5 +1,7 @@
 """The evaluation protocol: plan on window t, score on window t+1, with migration budgets."""
 
+from pathlib import Path
+
 import pytest
 
 import schedkit as sk
@@ -74,6 +76,16 @@ def test_rolling_command_on_an_instance_and_on_a_loads_file(capsys, tmp_path, hi
     assert "eplb: next-window balancedness" in err
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["method"] for r in rows] == ["baseline", "eplb"] * 3
+    # --out - : the rows as JSON Lines on stdout, the table on stderr, no file named -
+    code, text, err = _main(capsys, "rolling", str(path), "-m", "baseline", "-m", "eplb",
+                            "--max-changed-fraction", "0.1", "--out", "-")
+    assert code == 0, err
+    def timeless(rs: list[dict]) -> list[dict]:  # planner_s is a measured time
+        return [{k: v for k, v in r.items() if k != "planner_s"} for r in rs]
+
+    assert timeless([json.loads(line) for line in text.splitlines()]) == timeless(rows)
+    assert err.splitlines()[0].split()[:3] == ["window", "method", "status"]
+    assert not (Path.cwd() / "-").exists()
     npy = tmp_path / "h.npy"
     np.save(npy, history.history)
     code, text, err = _main(capsys, "rolling", str(npy), "-m", "eplb", "--replicas",
