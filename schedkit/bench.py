@@ -97,6 +97,7 @@ Suite format::
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import json
@@ -1089,7 +1090,6 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
             raise sk.InputError(str(err), field="--scheduler") from None
         _check_workers(client, runs, suite_path, where)
         client.run_on_scheduler(_one_failure_per_run)
-        threads = client.nthreads()
 
         def submit(index: int, attempt: int) -> Any:
             run = runs[index]
@@ -1099,10 +1099,21 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
             meta[future.key] = (index, attempt)
             return future
 
+        def top_up() -> int:
+            """Submit waiting runs up to the cluster's threads; return the threads."""
+            # Dask sends tasks with resources to workers at once, where they wait; a worker's
+            # death would then fail the runs it held but had not started (and use up their
+            # re-queue). So no more runs are out than there are threads to run them.
+            threads = max(1, sum(client.nthreads().values()))
+            while waiting and len(meta) < threads:
+                pending.add(submit(*waiting.popleft()))
+            return threads
+
         batch = uuid.uuid4().hex[:12]  # keys unique on a scheduler shared by several batches
         meta: dict[str, tuple[int, int]] = {}
-        futures = [submit(i, 1) for i in range(total)]
-        pending = distributed.as_completed(futures)
+        waiting = collections.deque((i, 1) for i in range(total))
+        pending = distributed.as_completed()
+        top_up()
         bar = _progress(total)
         t0 = time.perf_counter()
         try:
@@ -1117,11 +1128,12 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
                     if lost and attempt == 1:
                         _say(bar, f"re-queued {run.what()}: its Dask worker died running it "
                              f"({_lost_worker(failure)})")
-                        pending.add(submit(index, 2))
+                        waiting.appendleft((index, 2))
+                        top_up()
                         continue
                     if lost:
-                        detail = (f"lost: its Dask worker {_lost_worker(failure)} died running it, "
-                                  "after one re-queue (the first worker died too)")
+                        detail = (f"lost: its Dask worker {_lost_worker(failure)} died running "
+                                  "it, after one re-queue (the first worker died too)")
                     else:
                         detail = f"the Dask task failed: {type(failure).__name__}: {failure}"
                     text = run.unfinished(sk.StopReason.ERROR, detail, 0.0, {}, host=False)
@@ -1130,10 +1142,7 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
                     _append(fd, (text + "\n").encode("utf-8"), out)
                     written += 1
                 record = json.loads(text)
-                # tasks a worker holds beyond its threads wait there (resources keep them
-                # out of the scheduler's queue)
-                running = sum(min(len(keys), threads.get(w, 1))
-                              for w, keys in client.processing().items())
+                running = min(len(meta), top_up())
                 elapsed = time.perf_counter() - t0
                 eta = elapsed / written * (total - written)
                 _say(bar, f"[{written}/{total} done, {running} running, {total - written} left, "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -250,10 +251,56 @@ def test_killed_worker_loses_no_run(scheduler: tuple[str, list], tmp_path: Path,
     assert killed.is_set()
     got = _records(out)
     assert len(got) == 4 and len(out.read_text().splitlines()) == 4
-    assert all(r.status == "feasible" and r.stop_reason == sk.StopReason.TIME_LIMIT
-               for r in got.values())
+    assert all(r.ok for r in got.values())  # feasible, or optimal where tabu meets the bound
     again = [r for r in got.values() if r.stats.get("dask_attempt") == 2]
     assert len(again) == 1  # the run of the killed worker, done again by the other one
     err = capsys.readouterr().err
     assert err.count("re-queued") == 1 and "its Dask worker died running it" in err
     json.loads(out.read_text().splitlines()[-1])  # the last line is whole
+
+
+def test_run_whose_worker_dies_twice_is_recorded_as_lost(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    suite = tmp_path / "doomed.toml"
+    suite.write_text('instances = ["la01"]\nmethods = ["tabu"]\ntime_limits = [5.0]\n')
+    solvers: list[int] = []
+    killed: list[int] = []
+
+    def kill_the_worker_mid_run_twice() -> None:
+        # The local workers are spawned children of this process (the nanny runs here); the
+        # run's solver is a child of the worker's forkserver.
+        me = psutil.Process()
+        deadline = time.monotonic() + 60
+        while len(killed) < 2 and time.monotonic() < deadline:
+            for worker in me.children():
+                with contextlib.suppress(psutil.Error):
+                    if "spawn_main" not in " ".join(worker.cmdline()) or worker.pid in killed:
+                        continue
+                    helpers = [p for p in worker.children(recursive=True)
+                               if p.parent() is not None and p.parent().pid != worker.pid]
+                    if helpers:
+                        time.sleep(0.5)
+                        solvers.extend(p.pid for p in helpers)
+                        worker.kill()
+                        killed.append(worker.pid)
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_the_worker_mid_run_twice)
+    killer.start()
+    out = tmp_path / "doomed.jsonl"
+    try:
+        assert bench.run_suite(suite, out, jobs=1) == 1
+    finally:
+        killer.join()
+    assert len(killed) == 2
+    (r,) = _records(out).values()
+    assert r.status == "error" and r.stop_reason == sk.StopReason.ERROR and r.solution is None
+    assert re.fullmatch(r"lost: its Dask worker tcp://127\.0\.0\.1:\d+ died running it, after "
+                        r"one re-queue \(the first worker died too\)", r.stop_detail)
+    assert (r.instance, r.method, r.time_limit_s) == ("la01", "tabu", 5.0)
+    assert capsys.readouterr().err.count("re-queued la01 tabu seed=0") == 1
+    # the solver processes of the killed workers went with them
+    time.sleep(1.0)
+    assert not [pid for pid in solvers if psutil.pid_exists(pid)
+                and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
