@@ -881,6 +881,14 @@ def _helper_main(conn: Any, alive: Any) -> None:
     and send each record (JSON) back. It lives on between runs, so the kernels it has loaded
     stay loaded, as in a serial batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
+    # A fork holds copies of all of the worker's files: its connections to the scheduler
+    # (which would keep a dead worker looking alive) and the pipes of its other solvers (which
+    # would keep them from seeing the worker die). Keep only our two pipes and stdio.
+    start = 3
+    for fd in sorted({conn.fileno(), alive.fileno()}):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, max(start, os.sysconf("SC_OPEN_MAX")))
 
     def die_with_worker() -> None:
         # ``alive`` gets EOF when the worker goes away (killed, crashed): stop with it rather
@@ -929,27 +937,48 @@ class _Helper:
 #: several threads runs several runs at once, each with a helper of its own.
 _IDLE_HELPERS: list[_Helper] = []
 _HELPERS_LOCK = threading.Lock()
+#: Held while this worker compiles or loads kernels and while it forks a solver process, so
+#: that no thread of this worker holds Numba's compiler lock in the moment of a fork.
+_FORK_LOCK = threading.Lock()
 
 
-def _take_helper() -> _Helper:
+def _take_helper(run: _Run) -> _Helper:
+    """An idle solver process of this worker, or a new one forked from it with ``run``'s
+    kernels loaded.
+
+    A fork, not a spawn or a forkserver: the child starts with schedkit imported and the
+    kernels the worker just loaded, instead of paying both again (seconds per worker, which a
+    batch of 2-second runs feels). The worker is multi-threaded, so a fork copies only the
+    forking thread; the child only solves and writes to its pipe, and the locks it needs are
+    not held by other threads then (logging re-creates its own after a fork; Numba's is
+    covered by ``_FORK_LOCK``).
+    """
     import multiprocessing
+    import warnings
 
     with _HELPERS_LOCK:
         while _IDLE_HELPERS:
             helper = _IDLE_HELPERS.pop()
             if helper.proc.is_alive():
-                return helper
+                break
             helper.close()
-    # forkserver: a fresh process forked from a server that has schedkit imported (quick to
-    # start, and not a fork of this multi-threaded worker).
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["schedkit"])
-    mine, theirs = ctx.Pipe()
-    alive_r, alive_w = ctx.Pipe(duplex=False)
-    # daemonic: it goes when the worker exits normally (and by ``alive`` when it does not)
-    proc = ctx.Process(target=_helper_main, args=(theirs, alive_r), daemon=True,
-                       name="schedkit bench solver")
-    proc.start()
+        else:
+            helper = None
+    with _FORK_LOCK:
+        method = sk.find_method(run.method.name, run.instance.problem)
+        if method is not None and method.warm_up is not None:
+            method.warm_up()  # a cold cache compiles here, before the hard limit's clock
+        if helper is not None:
+            return helper
+        ctx = multiprocessing.get_context("fork")
+        mine, theirs = ctx.Pipe()
+        alive_r, alive_w = ctx.Pipe(duplex=False)
+        # daemonic: it goes when the worker exits normally (and by ``alive`` when it does not)
+        proc = ctx.Process(target=_helper_main, args=(theirs, alive_r), daemon=True,
+                           name="schedkit bench solver")
+        with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc.start()
     theirs.close()
     alive_r.close()
     return _Helper(proc, mine, alive_w)
@@ -964,10 +993,7 @@ def _dask_task(run: _Run, attempt: int) -> str:
     extra: dict[str, Any] = {"dask_worker": get_worker().address}
     if attempt > 1:
         extra["dask_attempt"] = attempt
-    method = sk.find_method(run.method.name, run.instance.problem)
-    if method is not None and method.warm_up is not None:
-        method.warm_up()  # a cold cache compiles here, before the hard limit's clock starts
-    helper = _take_helper()
+    helper = _take_helper(run)
     t0 = time.perf_counter()
     try:
         helper.conn.send((run, extra))
@@ -1074,7 +1100,7 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
                           file=sys.stderr)
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=jobs, threads_per_worker=1, processes=True,
-                    resources={"cores": cores}, dashboard_address=None,
+                    resources={"cores": cores}, scheduler_kwargs={"dashboard": False},
                     silence_logs=logging.ERROR))
                 client = stack.enter_context(distributed.Client(cluster))
                 where = "of --jobs"
@@ -1142,7 +1168,8 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
                     _append(fd, (text + "\n").encode("utf-8"), out)
                     written += 1
                 record = json.loads(text)
-                running = min(len(meta), top_up())
+                threads = top_up()
+                running = min(len(meta), threads)
                 elapsed = time.perf_counter() - t0
                 eta = elapsed / written * (total - written)
                 _say(bar, f"[{written}/{total} done, {running} running, {total - written} left, "

@@ -62,6 +62,26 @@ def _same_outcomes(a: dict[tuple, sk.Result], b: dict[tuple, sk.Result]) -> None
                                                        b[key].solution), key
 
 
+def _local_workers() -> list[psutil.Process]:
+    """The worker processes of a LocalCluster started by this process (the nanny runs here)."""
+    found = []
+    for proc in psutil.Process().children():
+        with contextlib.suppress(psutil.Error):
+            if "spawn_main" in " ".join(proc.cmdline()):
+                found.append(proc)
+    return found
+
+
+def _solver_processes(workers: list[psutil.Process] | None = None) -> list[psutil.Process]:
+    """The solver processes of local workers: forks of a worker (same command line)."""
+    found = []
+    for worker in _local_workers() if workers is None else workers:
+        with contextlib.suppress(psutil.Error):
+            line = worker.cmdline()
+            found += [p for p in worker.children() if p.cmdline() == line]
+    return found
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -152,16 +172,14 @@ def test_run_killed_at_its_hard_limit_is_recorded(tmp_path: Path,
     done = threading.Event()
 
     def freeze_the_solve() -> None:
-        # The solve is a child of the worker's forkserver: stop it so it never returns by itself.
-        me = psutil.Process()
+        # The solve runs in a solver process forked from the worker: stop it so that it never
+        # returns by itself.
         while not done.is_set() and not stopped:
-            for proc in me.children(recursive=True):
+            for proc in _solver_processes():
                 with contextlib.suppress(psutil.Error):
-                    parent = proc.parent()
-                    if parent is not None and "forkserver" in " ".join(parent.cmdline()):
-                        proc.send_signal(signal.SIGSTOP)
-                        stopped.append(proc.pid)
-                        break
+                    proc.send_signal(signal.SIGSTOP)
+                    stopped.append(proc.pid)
+                    break
             time.sleep(0.05)
 
     watcher = threading.Thread(target=freeze_the_solve)
@@ -263,22 +281,18 @@ def test_run_whose_worker_dies_twice_is_recorded_as_lost(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]
                                                          ) -> None:
     suite = tmp_path / "doomed.toml"
-    suite.write_text('instances = ["la01"]\nmethods = ["tabu"]\ntime_limits = [5.0]\n')
+    suite.write_text('instances = ["ft06"]\nmethods = ["tabu"]\ntime_limits = [5.0]\n')
     solvers: list[int] = []
     killed: list[int] = []
 
     def kill_the_worker_mid_run_twice() -> None:
-        # The local workers are spawned children of this process (the nanny runs here); the
-        # run's solver is a child of the worker's forkserver.
-        me = psutil.Process()
         deadline = time.monotonic() + 60
         while len(killed) < 2 and time.monotonic() < deadline:
-            for worker in me.children():
+            for worker in _local_workers():
                 with contextlib.suppress(psutil.Error):
-                    if "spawn_main" not in " ".join(worker.cmdline()) or worker.pid in killed:
+                    if worker.pid in killed:
                         continue
-                    helpers = [p for p in worker.children(recursive=True)
-                               if p.parent() is not None and p.parent().pid != worker.pid]
+                    helpers = _solver_processes([worker])
                     if helpers:
                         time.sleep(0.5)
                         solvers.extend(p.pid for p in helpers)
@@ -298,8 +312,8 @@ def test_run_whose_worker_dies_twice_is_recorded_as_lost(tmp_path: Path,
     assert r.status == "error" and r.stop_reason == sk.StopReason.ERROR and r.solution is None
     assert re.fullmatch(r"lost: its Dask worker tcp://127\.0\.0\.1:\d+ died running it, after "
                         r"one re-queue \(the first worker died too\)", r.stop_detail)
-    assert (r.instance, r.method, r.time_limit_s) == ("la01", "tabu", 5.0)
-    assert capsys.readouterr().err.count("re-queued la01 tabu seed=0") == 1
+    assert (r.instance, r.method, r.time_limit_s) == ("ft06", "tabu", 5.0)
+    assert capsys.readouterr().err.count("re-queued ft06 tabu seed=0") == 1
     # the solver processes of the killed workers went with them
     time.sleep(1.0)
     assert not [pid for pid in solvers if psutil.pid_exists(pid)
