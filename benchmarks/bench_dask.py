@@ -14,7 +14,8 @@ ten single-machine tardiness instances (``wt40-1``-``wt40-10``), seed 0, time li
 Each repetition writes a fresh results file (nothing is resumed), and its wall time counts
 everything the user waits for: loading the suite, starting the cluster and its workers, every
 run. It prints a Markdown table of the median wall times and their ratio, and exits 1 if an
-iteration-limited outcome differs (or one stopped at the time limit). Run it on a machine with nothing else on its cores::
+iteration-limited outcome differs (or one stopped at the time limit). Run it on a machine
+with nothing else on its cores::
 
     python benchmarks/bench_dask.py                   # the full benchmark (about 3 minutes)
     python benchmarks/bench_dask.py --runs 4 --repetitions 1 --time-limit 0.5   # a quick look
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {mode} | {statistics.median(values):.1f} | "
               f"{', '.join(f'{v:.1f}' for v in values)} |")
     print(f"\nspeed-up serial / --jobs {args.jobs}: {serial / parallel:.2f}x")
-    print(f"iteration-limited objectives identical in every batch ({len(fixed_seen[0])} runs): "
+    print(f"iteration-limited outcomes identical in every batch, none stopped by the time "
+          f"limit ({len(fixed_seen[0])} runs): "
           f"{'yes' if same else 'NO'}")
     return 0 if same else 1
 

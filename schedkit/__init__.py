@@ -72,8 +72,8 @@ from .solvers import (
     resolve_method,
     schemas,
     solve,
-    unfinished_result,
     to_dataframe,
+    unfinished_result,
     validate_record,
     warm_up,
 )

@@ -38,9 +38,11 @@ one, and records come in the order runs finish.
   never shares a 2-core machine with another run, which is why ``--jobs 2`` on 2 cores refuses
   it and ``--jobs 1`` runs it). A suite whose runs need more cores than the largest worker has
   is refused before anything starts.
-- *Hard limit.* Dask cannot stop a running task, so each run solves in a child process of its
-  worker, killed at its time limit plus ``max(10 s, half the limit)`` (:func:`hard_limit`; the
-  clock starts after the worker has compiled or loaded the method's kernels). Its record has
+- *Hard limit.* Dask cannot stop a running task, so each run solves in a solver process of
+  its worker (forked from it with the method's kernels loaded, and kept for the worker's next
+  runs, as a serial batch keeps its process), killed at its time limit plus
+  ``max(10 s, half the limit)`` (:func:`hard_limit`; the clock starts after the worker has
+  compiled or loaded the kernels, so a cold cache is not counted). Its record has
   status ``error``, stop reason ``time limit`` and a stop detail saying it was killed. A run
   without a time limit (iteration-limited, or an exact solve meant to finish) has no hard
   limit: killing it at a guessed time would record as failed a run that only needed longer.
