@@ -1330,11 +1330,20 @@ def main(argv: Sequence[str] | None = None, *, invocation: Invocation = BENCH_PY
                        help="results JSONL (default results/<suite file stem>.jsonl)")
     p_run.add_argument("--wait", action="store_true",
                        help="if another bench.py is writing --out, wait for it (default: refuse)")
+    p_run.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="run on a local Dask cluster of N worker processes")
+    p_run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run on the Dask cluster of this scheduler (tcp://host:8786)")
     p_rep = sub.add_parser("report", help="print the tables of results files")
     p_rep.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_command(args.suite, args.out, wait=args.wait, invocation=invocation)
+        if args.jobs is not None and args.jobs < 1:
+            parser.error(f"--jobs must be an integer >= 1, got {args.jobs}")
+        if args.jobs is not None and args.scheduler is not None:
+            parser.error("--jobs (a local cluster) does not go with --scheduler")
+        return run_command(args.suite, args.out, wait=args.wait, invocation=invocation,
+                           jobs=args.jobs, scheduler=args.scheduler)
     return report_command(args.files, invocation=invocation)
 
 
