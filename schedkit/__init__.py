@@ -73,6 +73,7 @@ from .solvers import (
     schemas,
     solve,
     to_dataframe,
+    unfinished_result,
     validate_record,
     warm_up,
 )
@@ -146,6 +147,7 @@ __all__ = [
     "schedule",
     "schemas",
     "solve",
+    "unfinished_result",
     "to_dataframe",
     "to_eplb_arrays",
     "validate_record",

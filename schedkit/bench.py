@@ -21,6 +21,65 @@ warning before appending, and ``report`` skips it; a bad line before the last is
 Ctrl-C ends a batch with exit status 130, keeping what was written; a run it cut short is not
 recorded. ``report`` keeps the first record of each run and says how many duplicates it dropped.
 
+Running on Dask (``pip install 'schedkit[dask]'``)::
+
+    schedkit bench jobshop --jobs 2                          # a LocalCluster of 2 workers
+    schedkit bench jobshop --scheduler tcp://host:8786       # a running cluster
+
+Without either flag the runs go one after another in this process, as above. ``--jobs N``
+starts a ``distributed.LocalCluster`` of N single-threaded worker processes; ``--scheduler``
+uses the workers of a running scheduler. Either way this process is the only writer: it appends
+each record as its run completes (under the same lock), so a killed batch resumes like a serial
+one, and records come in the order runs finish.
+
+- *Cores.* A run with ``workers = k`` asks for the Dask resource ``cores = k``, so a worker runs
+  runs whose cores add up to at most its own. A local worker gets ``max(1, C // N)`` of the
+  machine's C cores (so the N workers' cores add up to at most C: a ``workers = 2`` CP-SAT run
+  never shares a 2-core machine with another run, which is why ``--jobs 2`` on 2 cores refuses
+  it and ``--jobs 1`` runs it). A suite whose runs need more cores than the largest worker has
+  is refused before anything starts.
+- *Hard limit.* Dask cannot stop a running task, so each run solves in a solver process of
+  its worker (forked from it with the method's kernels loaded, and kept for the worker's next
+  runs, as a serial batch keeps its process), killed at its time limit plus
+  ``max(10 s, half the limit)`` (:func:`hard_limit`; the clock starts after the worker has
+  compiled or loaded the kernels, so a cold cache is not counted). Its record has
+  status ``error``, stop reason ``time limit`` and a stop detail saying it was killed. A run
+  without a time limit (iteration-limited, or an exact solve meant to finish) has no hard
+  limit: killing it at a guessed time would record as failed a run that only needed longer.
+- *Lost workers.* A run whose worker dies (killed, out of memory, its host gone) is re-queued
+  once, on any worker; if that one dies too, the run is recorded with status ``error`` and a
+  stop detail naming the last worker. The runner tells the scheduler to fail such a task at
+  once (``allowed_failures = 0``; Dask would otherwise retry it on up to three more workers)
+  and does the one re-queue itself; a record done again says ``stats["dask_attempt"] = 2``.
+- *Records.* The same as a serial run's, plus ``stats["dask_worker"]`` (the worker's address);
+  ``host`` (CPU, cores) is that of the machine that solved. Iteration-limited seeded runs give
+  the same objectives and solutions as serially.
+- *Progress* goes to stderr: a bar (done, running, ETA) on a terminal, else one line per run
+  with done / running / left and an ETA.
+- *Ctrl-C* cancels the batch, keeping the records written; runs in progress are not recorded
+  (on a cluster of your own, tasks already running finish and are dropped).
+
+A real cluster: schedkit (the same version) on every host, then::
+
+    dask scheduler --port 8786                                          # on host A
+    DASK_DISTRIBUTED__WORKER__DAEMON=False \\
+        dask worker tcp://A:8786 --nworkers 1 --nthreads C --resources cores=C  # each host
+    schedkit bench SUITE --scheduler tcp://A:8786                       # anywhere
+
+with C the host's cores: one worker per host with ``cores = C`` keeps the runs of a host within
+its cores (resources count per worker, not per host). Workers must not be daemonic processes
+(the nanny makes them so unless told otherwise, and a daemonic process may not start the run's
+child). On SLURM, dask-jobqueue starts the workers as batch jobs::
+
+    from dask_jobqueue import SLURMCluster
+    cluster = SLURMCluster(cores=C, processes=1, memory="16GB", walltime="04:00:00",
+                           worker_extra_args=["--resources", f"cores={C}"],
+                           job_script_prologue=[
+                               "export DASK_DISTRIBUTED__WORKER__DAEMON=False"])
+    cluster.scale(jobs=8)
+    # then: schedkit bench SUITE --scheduler <cluster.scheduler_address>, or
+    # sk.bench.run_suite(path, out, scheduler=cluster.scheduler_address)
+
 Suite format::
 
     name = "smoke"
@@ -40,6 +99,7 @@ Suite format::
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import json
@@ -51,6 +111,7 @@ import sys
 import threading
 import time
 import tomllib
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -645,11 +706,20 @@ def _sigint_deferred() -> Iterator[None]:
 
 # -- running -----------------------------------------------------------------------------------
 def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
-              invocation: Invocation = BENCH_PY, suite_ref: str | None = None) -> int:
+              invocation: Invocation = BENCH_PY, suite_ref: str | None = None,
+              jobs: int | None = None, scheduler: str | None = None) -> int:
     """Run every missing run of the suite, appending to ``out``.
 
     ``out`` is locked for the whole batch (a second writer refuses, or waits with ``wait``); a
     torn last line is cut off first; a run is recorded only once it has finished.
+
+    Without ``jobs`` and ``scheduler`` the runs go one after another in this process. With
+    either, they go to Dask (``pip install schedkit[dask]``): ``jobs`` starts a
+    ``distributed.LocalCluster`` of that many single-threaded worker processes, ``scheduler``
+    connects to a running cluster. Each run is then a Dask task that solves in a child process
+    of its worker, killed at :func:`hard_limit`; only this process writes ``out``, as results
+    come in. The rules (core resources, hard limit, re-queue, what is recorded) are in the
+    section *Running on Dask* of the module docstring.
 
     Parameters
     ----------
@@ -663,6 +733,11 @@ def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
         How the runner was started (the messages name its commands).
     suite_ref
         The suite as the user named it, for the resume hint (default: ``suite_path``).
+    jobs
+        Run on a local Dask cluster of this many worker processes (``--jobs``).
+    scheduler
+        Run on the Dask cluster whose scheduler has this address, ``tcp://host:8786``
+        (``--scheduler``); not with ``jobs``.
 
     Returns
     -------
@@ -678,6 +753,11 @@ def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
     BatchInterrupted
         On Ctrl-C (or a run that comes back interrupted); the records written so far stay.
     """
+    if jobs is not None and scheduler is not None:
+        raise sk.InputError("a run goes to a local cluster (jobs) or to a scheduler, not both",
+                            field="jobs")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise sk.InputError(f"must be an integer >= 1, got {jobs!r}", field="jobs")
     suite = load_suite(suite_path)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -710,6 +790,11 @@ def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
                       "suite's instances", file=sys.stderr)
         print(f"suite {suite['name']}: {len(todo)} runs to do", file=sys.stderr)
         resume = f"`{invocation.command} {suite_ref or suite_path} --out {out}` resumes"
+        if todo and (jobs is not None or scheduler is not None):
+            runs = [_Run(inst, m, seed, limit, suite["workers"], hard_limit(limit))
+                    for inst, m, seed, limit in todo]
+            return _run_on_dask(runs, fd, out, suite_path, resume, jobs=jobs,
+                                scheduler=scheduler)
         written = 0
         t0 = time.perf_counter()
         try:
@@ -735,6 +820,397 @@ def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
             raise BatchInterrupted(f"interrupted: {written} of {len(todo)} runs done and kept in "
                                    f"{out}; {resume}", written) from None
     return len(todo)
+
+
+# -- running on Dask ---------------------------------------------------------------------------
+#: A killed run gets ``max(GRACE_MIN_S, GRACE_SHARE × time limit)`` seconds beyond its limit:
+#: the time a method needs to stop, verify and return its incumbent, with room for a loaded host.
+GRACE_MIN_S = 10.0
+GRACE_SHARE = 0.5
+
+#: The hard limit of a run without a time limit: none. Such runs are iteration-limited or exact
+#: solves meant to end by themselves; killing them at a guessed wall time would record a failure
+#: for a run that only needed a slower machine.
+UNTIMED_HARD_LIMIT_S: float | None = None
+
+#: Seconds a ``--scheduler`` run waits for the first worker to join.
+WORKER_WAIT_S = 60.0
+
+
+def hard_limit(time_limit: float | None) -> float | None:
+    """Wall-clock seconds after which a run's process is killed (``None``: never).
+
+    ``time_limit + max(GRACE_MIN_S, GRACE_SHARE * time_limit)``, and
+    :data:`UNTIMED_HARD_LIMIT_S` for a run without a time limit. The clock starts when the
+    run's process starts, after its worker has compiled (or loaded) the method's kernels.
+    """
+    if time_limit is None:
+        return UNTIMED_HARD_LIMIT_S
+    return time_limit + max(GRACE_MIN_S, GRACE_SHARE * time_limit)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run of a suite, as it travels to a Dask worker (everything in it pickles)."""
+
+    instance: sk.Instance
+    method: MethodSpec
+    seed: int
+    time_limit: float | None
+    workers: int
+    hard_limit: float | None
+
+    def what(self) -> str:
+        return f"{self.instance.name} {self.method.label} seed={self.seed}"
+
+    def stats(self, extra: dict[str, Any]) -> dict[str, Any]:
+        """The statistics the runner adds to a record: the label, where the run went."""
+        label = {"label": self.method.label} if self.method.label != self.method.name else {}
+        return {**label, **extra}
+
+    def unfinished(self, reason: sk.StopReason, detail: str, runtime_s: float,
+                   extra: dict[str, Any], *, host: bool) -> str:
+        """The record (JSON) of this run when it never returned."""
+        return sk.unfinished_result(
+            self.instance, self.method.name, time_limit=self.time_limit, seed=self.seed,
+            workers=self.workers, options=self.method.options, stop_reason=reason,
+            stop_detail=detail, runtime_s=runtime_s, stats=self.stats(extra), host=host,
+        ).to_json()
+
+
+def _helper_main(conn: Any, alive: Any) -> None:
+    """A worker's solver process: solve the runs that come through ``conn``, one at a time,
+    and send each record (JSON) back. It lives on between runs, so the kernels it has loaded
+    stay loaded, as in a serial batch."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the client's to handle
+    # A fork holds copies of all of the worker's files: its connections to the scheduler
+    # (which would keep a dead worker looking alive) and the pipes of its other solvers (which
+    # would keep them from seeing the worker die). Keep only our two pipes and stdio.
+    start = 3
+    for fd in sorted({conn.fileno(), alive.fileno()}):
+        os.closerange(start, fd)
+        start = fd + 1
+    os.closerange(start, max(start, os.sysconf("SC_OPEN_MAX")))
+
+    def die_with_worker() -> None:
+        # ``alive`` gets EOF when the worker goes away (killed, crashed): stop with it rather
+        # than solve on for nobody.
+        with contextlib.suppress(EOFError, OSError):
+            alive.recv()
+        os._exit(1)
+
+    threading.Thread(target=die_with_worker, daemon=True).start()
+    while True:
+        try:
+            run, extra = conn.recv()
+        except EOFError:
+            return
+        try:
+            method = sk.find_method(run.method.name, run.instance.problem)
+            if method is not None and method.warm_up is not None:
+                method.warm_up()  # load the kernels outside the run's time limit
+            result = sk.solve(run.instance, run.method.name, time_limit=run.time_limit,
+                              seed=run.seed, workers=run.workers, options=run.method.options)
+            stats = {**result.stats, **run.stats(extra)}
+            if stats != result.stats:
+                result = dataclasses.replace(result, stats=stats)
+            conn.send(("ok", result.to_json()))
+        except Exception as exc:  # reported as the run's record, by the worker
+            conn.send(("raised", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass
+class _Helper:
+    """A solver process of a Dask worker, with its two pipes."""
+
+    proc: Any
+    conn: Any
+    alive: Any
+
+    def close(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+        self.alive.close()
+
+
+#: Idle solver processes of this (worker) process, and the lock over the list: a worker with
+#: several threads runs several runs at once, each with a helper of its own.
+_IDLE_HELPERS: list[_Helper] = []
+_HELPERS_LOCK = threading.Lock()
+#: Held while this worker compiles or loads kernels and while it forks a solver process, so
+#: that no thread of this worker holds Numba's compiler lock in the moment of a fork.
+_FORK_LOCK = threading.Lock()
+
+
+def _take_helper(run: _Run) -> _Helper:
+    """An idle solver process of this worker, or a new one forked from it with ``run``'s
+    kernels loaded.
+
+    A fork, not a spawn or a forkserver: the child starts with schedkit imported and the
+    kernels the worker just loaded, instead of paying both again (seconds per worker, which a
+    batch of 2-second runs feels). The worker is multi-threaded, so a fork copies only the
+    forking thread; the child only solves and writes to its pipe, and the locks it needs are
+    not held by other threads then (logging re-creates its own after a fork; Numba's is
+    covered by ``_FORK_LOCK``).
+    """
+    import multiprocessing
+    import warnings
+
+    with _HELPERS_LOCK:
+        while _IDLE_HELPERS:
+            helper = _IDLE_HELPERS.pop()
+            if helper.proc.is_alive():
+                break
+            helper.close()
+        else:
+            helper = None
+    with _FORK_LOCK:
+        method = sk.find_method(run.method.name, run.instance.problem)
+        if method is not None and method.warm_up is not None:
+            method.warm_up()  # a cold cache compiles here, before the hard limit's clock
+        if helper is not None:
+            return helper
+        ctx = multiprocessing.get_context("fork")
+        mine, theirs = ctx.Pipe()
+        alive_r, alive_w = ctx.Pipe(duplex=False)
+        # daemonic: it goes when the worker exits normally (and by ``alive`` when it does not)
+        proc = ctx.Process(target=_helper_main, args=(theirs, alive_r), daemon=True,
+                           name="schedkit bench solver")
+        with warnings.catch_warnings():  # Python >= 3.12 warns of forking a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc.start()
+    theirs.close()
+    alive_r.close()
+    return _Helper(proc, mine, alive_w)
+
+
+def _dask_task(run: _Run, attempt: int) -> str:
+    """One run on a Dask worker: solved by a solver process of the worker, killed at the run's
+    hard limit (Dask cannot stop a running task; a process can be killed). Returns the
+    record."""
+    from distributed import get_worker
+
+    extra: dict[str, Any] = {"dask_worker": get_worker().address}
+    if attempt > 1:
+        extra["dask_attempt"] = attempt
+    helper = _take_helper(run)
+    t0 = time.perf_counter()
+    try:
+        helper.conn.send((run, extra))
+        if helper.conn.poll(run.hard_limit):
+            try:
+                kind, text = helper.conn.recv()
+            except EOFError:  # the solver process died without a word
+                helper.close()
+                return run.unfinished(
+                    sk.StopReason.ERROR, "the run's process died (exit code "
+                    f"{helper.proc.exitcode}) without returning a result",
+                    time.perf_counter() - t0, extra, host=True)
+            with _HELPERS_LOCK:
+                _IDLE_HELPERS.append(helper)
+            if kind == "ok":
+                return str(text)
+            return run.unfinished(sk.StopReason.ERROR, f"the run raised {text}",
+                                  time.perf_counter() - t0, extra, host=True)
+        helper.close()
+        limit = "none" if run.time_limit is None else f"{run.time_limit:g} s"
+        return run.unfinished(
+            sk.StopReason.TIME_LIMIT,
+            f"killed at its hard limit of {run.hard_limit:g} s wall time (time limit {limit} "
+            "plus grace): the method did not return by itself", time.perf_counter() - t0,
+            extra, host=True)
+    except BaseException:
+        helper.close()
+        raise
+
+
+def _worker_facts(dask_worker: Any) -> dict[str, Any]:
+    """What the runner checks on each worker before anything starts."""
+    import multiprocessing
+
+    return {"daemon": multiprocessing.current_process().daemon,
+            "cores": dask_worker.state.total_resources.get("cores")}
+
+
+def _one_failure_per_run(dask_scheduler: Any) -> None:
+    """A task whose worker dies fails at once (Dask would retry it on up to 3 more workers):
+    the runner re-queues it itself, once, and records it as failed after that."""
+    dask_scheduler.allowed_failures = 0
+
+
+def _check_workers(client: Any, runs: Sequence[_Run], suite_path: Path, where: str) -> None:
+    facts = client.run(_worker_facts)
+    daemonic = sorted(a for a, f in facts.items() if f["daemon"])
+    if daemonic:
+        raise BenchError(f"Dask worker {daemonic[0]} is a daemonic process, which may not start "
+                         "the child process each run needs: start the workers with "
+                         "DASK_DISTRIBUTED__WORKER__DAEMON=False (or --no-nanny)")
+    bare = sorted(a for a, f in facts.items() if f["cores"] is None)
+    if bare:
+        raise BenchError(f"Dask worker {bare[0]} declares no `cores` resource: start each "
+                         "worker with --resources cores=C (C: the cores its runs may use)")
+    _check_cores(runs, suite_path, max(f["cores"] for f in facts.values()), where)
+
+
+def local_cores(jobs: int) -> int:
+    """The ``cores`` resource of each of ``jobs`` local workers: ``max(1, C // jobs)`` of this
+    machine's C cores, so that the workers' cores add up to at most the machine's (more
+    workers than cores: one each, and runs share cores)."""
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
+def _check_cores(runs: Sequence[_Run], suite_path: Path, most: float, where: str) -> None:
+    """A run needs ``workers`` cores on one Dask worker; refuse a suite no worker can run."""
+    need = max(r.workers for r in runs)
+    if need > most:
+        raise _fail(suite_path, "workers",
+                    f"its runs need {need} cores each, but the largest Dask worker {where} has "
+                    f"{most:g}; " + ("lower --jobs (a local worker gets max(1, C // jobs) of "
+                                     f"this machine's C = {os.cpu_count() or 1} cores)"
+                                     if where == "of --jobs" else
+                                     "start workers with --resources cores=C, C >= workers"))
+
+
+def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume: str, *,
+                 jobs: int | None, scheduler: str | None) -> int:
+    """Run ``runs`` on Dask, appending each record to ``out`` (open at ``fd``) as it comes."""
+    try:
+        import dask
+        import distributed
+    except ImportError:
+        raise BenchError("--jobs and --scheduler run on Dask, which is not installed: "
+                         "pip install 'schedkit[dask]'") from None
+    import logging
+
+    total = len(runs)
+    written = 0
+    if scheduler is None:  # the local workers' cores are known: check before starting them
+        assert jobs is not None
+        _check_cores(runs, suite_path, local_cores(jobs), "of --jobs")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(dask.config.set({"distributed.worker.daemon": False,
+                                                 "distributed.scheduler.allowed-failures": 0}))
+            if scheduler is None:
+                assert jobs is not None
+                cores = local_cores(jobs)
+                if jobs > (os.cpu_count() or 1):
+                    print(f"warning: --jobs {jobs} is more than this machine's "
+                          f"{os.cpu_count()} cores: runs share cores and time less well",
+                          file=sys.stderr)
+                cluster = stack.enter_context(distributed.LocalCluster(
+                    n_workers=jobs, threads_per_worker=1, processes=True,
+                    resources={"cores": cores}, scheduler_kwargs={"dashboard": False},
+                    silence_logs=logging.ERROR))
+                client = stack.enter_context(distributed.Client(cluster))
+                where = "of --jobs"
+            else:
+                client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
+                client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+                where = f"at {scheduler}"
+        except (OSError, TimeoutError) as err:
+            what = "start a local Dask cluster" if scheduler is None else \
+                f"reach a Dask scheduler with a worker at --scheduler {scheduler}"
+            raise BenchError(f"cannot {what}: {err}") from None
+        except ValueError as err:  # a malformed address
+            raise sk.InputError(str(err), field="--scheduler") from None
+        _check_workers(client, runs, suite_path, where)
+        client.run_on_scheduler(_one_failure_per_run)
+
+        def submit(index: int, attempt: int) -> Any:
+            run = runs[index]
+            future = client.submit(_dask_task, run, attempt,
+                                   key=f"schedkit-run-{batch}-{index}-{attempt}",
+                                   resources={"cores": run.workers}, pure=False)
+            meta[future.key] = (index, attempt)
+            return future
+
+        def top_up() -> int:
+            """Submit waiting runs up to the cluster's threads; return the threads."""
+            # Dask sends tasks with resources to workers at once, where they wait; a worker's
+            # death would then fail the runs it held but had not started (and use up their
+            # re-queue). So no more runs are out than there are threads to run them.
+            threads = max(1, sum(client.nthreads().values()))
+            while waiting and len(meta) < threads:
+                pending.add(submit(*waiting.popleft()))
+            return threads
+
+        batch = uuid.uuid4().hex[:12]  # keys unique on a scheduler shared by several batches
+        meta: dict[str, tuple[int, int]] = {}
+        waiting = collections.deque((i, 1) for i in range(total))
+        pending = distributed.as_completed()
+        top_up()
+        bar = _progress(total)
+        t0 = time.perf_counter()
+        try:
+            for future in pending:
+                index, attempt = meta.pop(future.key)
+                run = runs[index]
+                if future.status == "finished":
+                    text = future.result()
+                else:
+                    failure = future.exception()
+                    lost = isinstance(failure, distributed.KilledWorker)
+                    if lost and attempt == 1:
+                        _say(bar, f"re-queued {run.what()}: its Dask worker died running it "
+                             f"({_lost_worker(failure)})")
+                        waiting.appendleft((index, 2))
+                        top_up()
+                        continue
+                    if lost:
+                        detail = (f"lost: its Dask worker {_lost_worker(failure)} died running "
+                                  "it, after one re-queue (the first worker died too)")
+                    else:
+                        detail = f"the Dask task failed: {type(failure).__name__}: {failure}"
+                    text = run.unfinished(sk.StopReason.ERROR, detail, 0.0, {}, host=False)
+                future.release()
+                with _sigint_deferred():
+                    _append(fd, (text + "\n").encode("utf-8"), out)
+                    written += 1
+                record = json.loads(text)
+                threads = top_up()
+                running = min(len(meta), threads)
+                elapsed = time.perf_counter() - t0
+                eta = elapsed / written * (total - written)
+                _say(bar, f"[{written}/{total} done, {running} running, {total - written} left, "
+                     f"ETA {eta:.0f}s] {run.what()}: {record['status']} "
+                     f"{record['objective']}", step=True, running=running)
+        except KeyboardInterrupt:
+            client.cancel(list(pending.futures))
+            raise BatchInterrupted(f"interrupted: {written} of {total} runs done and kept in "
+                                   f"{out} (runs in progress are not recorded); {resume}",
+                                   written) from None
+        finally:
+            if bar is not None:
+                bar.close()
+    return total
+
+
+def _lost_worker(err: BaseException) -> str:
+    last = getattr(err, "last_worker", None)
+    return str(getattr(last, "address", last) or "unknown")
+
+
+def _progress(total: int) -> Any:
+    """A tqdm bar on stderr when it is a terminal (else progress goes as one line per run)."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="run", dynamic_ncols=True)
+
+
+def _say(bar: Any, line: str, *, step: bool = False, running: int = 0) -> None:
+    if bar is None:
+        print(line, file=sys.stderr)
+        return
+    if step:
+        bar.set_postfix_str(f"{running} running", refresh=False)
+        bar.update(1)
+    else:
+        bar.write(line, file=sys.stderr)
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -854,16 +1330,26 @@ def main(argv: Sequence[str] | None = None, *, invocation: Invocation = BENCH_PY
                        help="results JSONL (default results/<suite file stem>.jsonl)")
     p_run.add_argument("--wait", action="store_true",
                        help="if another bench.py is writing --out, wait for it (default: refuse)")
+    p_run.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help="run on a local Dask cluster of N worker processes")
+    p_run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run on the Dask cluster of this scheduler (tcp://host:8786)")
     p_rep = sub.add_parser("report", help="print the tables of results files")
     p_rep.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run_command(args.suite, args.out, wait=args.wait, invocation=invocation)
+        if args.jobs is not None and args.jobs < 1:
+            parser.error(f"--jobs must be an integer >= 1, got {args.jobs}")
+        if args.jobs is not None and args.scheduler is not None:
+            parser.error("--jobs (a local cluster) does not go with --scheduler")
+        return run_command(args.suite, args.out, wait=args.wait, invocation=invocation,
+                           jobs=args.jobs, scheduler=args.scheduler)
     return report_command(args.files, invocation=invocation)
 
 
 def run_command(suite: str | Path, out: Path | None = None, *, wait: bool = False,
-                invocation: Invocation = SCHEDKIT_BENCH) -> int:
+                invocation: Invocation = SCHEDKIT_BENCH, jobs: int | None = None,
+                scheduler: str | None = None) -> int:
     """Run a suite and print its tables, as ``schedkit bench SUITE`` does.
 
     Parameters
@@ -876,6 +1362,9 @@ def run_command(suite: str | Path, out: Path | None = None, *, wait: bool = Fals
         Wait for another runner writing ``out`` instead of refusing.
     invocation
         How the runner was started (the messages name its commands).
+    jobs, scheduler
+        Run on Dask: a local cluster of ``jobs`` workers, or the cluster of ``scheduler``
+        (:func:`run_suite`).
 
     Returns
     -------
@@ -886,7 +1375,8 @@ def run_command(suite: str | Path, out: Path | None = None, *, wait: bool = Fals
     def run() -> None:
         path = find_suite(suite)
         target = out or Path("results") / f"{path.stem}.jsonl"
-        ran = run_suite(path, target, wait=wait, invocation=invocation, suite_ref=str(suite))
+        ran = run_suite(path, target, wait=wait, invocation=invocation, suite_ref=str(suite),
+                        jobs=jobs, scheduler=scheduler)
         print(f"{ran} new runs; results in {target}", file=sys.stderr)
         print(report(_read([target], invocation)))
 
@@ -905,8 +1395,10 @@ def report_command(files: Sequence[Path], *, invocation: Invocation = SCHEDKIT_B
 
 
 def cli_command(args: Sequence[str], *, out: Path | None = None, wait: bool = False,
-                report_only: bool = False) -> int:
-    """``schedkit bench SUITE [--out FILE] [--wait]`` or ``schedkit bench --report FILE…``.
+                report_only: bool = False, jobs: int | None = None,
+                scheduler: str | None = None) -> int:
+    """``schedkit bench SUITE [--out FILE] [--wait] [--jobs N | --scheduler ADDRESS]`` or
+    ``schedkit bench --report FILE…``.
 
     Returns
     -------
@@ -915,9 +1407,14 @@ def cli_command(args: Sequence[str], *, out: Path | None = None, wait: bool = Fa
     """
 
     def check() -> None:
-        if report_only and (out is not None or wait):
-            raise sk.InputError("goes with a suite run, not with --report",
-                                field="--out" if out is not None else "--wait")
+        run_flags = {"--out": out is not None, "--wait": wait, "--jobs": jobs is not None,
+                     "--scheduler": scheduler is not None}
+        given = [flag for flag, on in run_flags.items() if on]
+        if report_only and given:
+            raise sk.InputError("goes with a suite run, not with --report", field=given[0])
+        if jobs is not None and scheduler is not None:
+            raise sk.InputError("runs on the cluster of that scheduler; --jobs (a local "
+                                "cluster) does not go with it", field="--scheduler")
         if not report_only and len(args) != 1:
             raise sk.InputError(f"expected one suite, got {len(args)} (results files go with "
                                 "--report)", field="SUITE")
@@ -925,7 +1422,7 @@ def cli_command(args: Sequence[str], *, out: Path | None = None, wait: bool = Fa
     code = _exit_status(check)
     if code or report_only:
         return code or report_command([Path(a) for a in args])
-    return run_command(args[0], out, wait=wait)
+    return run_command(args[0], out, wait=wait, jobs=jobs, scheduler=scheduler)
 
 
 def _exit_status(action: Callable[[], None]) -> int:

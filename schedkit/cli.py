@@ -913,12 +913,21 @@ for _problem in sk.GENERATORS:
 @click.option("--wait", is_flag=True, help="If another run is writing --out, wait for it.")
 @click.option("--report", is_flag=True,
               help="Print the tables of the results files given instead of SUITE.")
-def bench_cmd(suite: tuple[str, ...], out: Path | None, wait: bool, report: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Run on a local Dask cluster of N worker processes (pip install "
+                   "'schedkit[dask]'); default: one run after another in this process.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on a running Dask cluster, e.g. tcp://host:8786 (workers started with "
+                   "--resources cores=C).")
+def bench_cmd(suite: tuple[str, ...], out: Path | None, wait: bool, report: bool,
+              jobs: int | None, scheduler: str | None) -> None:
     """Run a benchmark suite (resumable) and print its gap tables.
 
-    SUITE is a suite file or a bundled suite's name (smoke, jobshop, dag, ...).
+    SUITE is a suite file or a bundled suite's name (smoke, jobshop, dag, ...). With --jobs or
+    --scheduler each run is killed at its time limit plus a grace, max(10 s, half the limit).
     """
-    code = sk.bench.cli_command(suite, out=out, wait=wait, report_only=report)
+    code = sk.bench.cli_command(suite, out=out, wait=wait, report_only=report, jobs=jobs,
+                                scheduler=scheduler)
     if code:
         raise _Exit(code)
 

@@ -21,7 +21,7 @@ from .result import (
     validate_record,
 )
 from .schemas import schemas
-from .solve import resolve_method, solve
+from .solve import resolve_method, solve, unfinished_result
 from .verify import check, check_file
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "resolve_method",
     "schemas",
     "solve",
+    "unfinished_result",
     "to_dataframe",
     "validate_record",
     "warm_up",

@@ -235,6 +235,65 @@ def solve(
     return result
 
 
+
+def unfinished_result(
+    instance: Instance,
+    method: str | Method,
+    *,
+    time_limit: float | None,
+    seed: int,
+    workers: int,
+    options: Mapping[str, Any] | None,
+    stop_reason: StopReason,
+    stop_detail: str,
+    runtime_s: float,
+    status: Status = Status.ERROR,
+    stats: Mapping[str, Any] | None = None,
+    host: bool = True,
+) -> Result:
+    """The record of a run whose :func:`solve` never returned (its process was killed at a
+    hard limit, or the machine running it went away): no solution, and the run's key
+    (instance, method, options, seed, time limit, workers) as :func:`solve` would record it.
+
+    Parameters
+    ----------
+    instance, method, time_limit, seed, workers, options
+        The run, as it was given to :func:`solve` (``options`` are validated here).
+    stop_reason, stop_detail
+        Why it ended, and what happened, in words.
+    runtime_s
+        Wall-clock seconds from its start to its end.
+    status
+        ``error`` (the default) or ``unknown``.
+    stats
+        Extra statistics (a benchmark label, where the run went).
+    host
+        Record this process's host as the one that ran it (false: the host is unknown).
+    """
+    if status not in (Status.ERROR, Status.UNKNOWN):
+        raise ValueError(f"an unfinished run has status error or unknown, not {status}")
+    chosen = resolve_method(instance, method)
+    best_known = instance.bounds.upper if instance.bounds is not None else None
+    return Result(
+        problem=instance.problem,
+        instance=instance.name,
+        instance_sha256=instance_sha256(instance),
+        method=chosen.name,
+        options=chosen.validate_options(options),
+        seed=seed,
+        time_limit_s=None if time_limit is None else float(time_limit),
+        workers=workers,
+        status=status,
+        best_known=best_known,
+        runtime_s=max(0.0, float(runtime_s)),
+        stop_reason=stop_reason,
+        stop_detail=stop_detail,
+        stats=dict(stats or {}),
+        versions=_versions(),
+        host=_host() if host else {},
+        started_at=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    )
+
 _E = TypeVar("_E", Status, StopReason)
 
 
