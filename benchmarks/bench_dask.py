@@ -114,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"iteration-limited outcomes identical in every batch, none stopped by the time "
           f"limit ({len(fixed_seen[0])} runs): "
           f"{'yes' if same else 'NO'}")
+    for key in sorted(fixed_seen[0]):
+        seen = [f.get(key) for f in fixed_seen]
+        if any(v != seen[0] for v in seen) or seen[0][2] == "time limit":
+            print(f"- {key[0]} {key[1]}: " + "; ".join(map(str, seen)))
     return 0 if same else 1
 
 
