@@ -39,3 +39,54 @@ def test_dispatch_best_tries_only_what_the_time_allows() -> None:
     full = sk.solve("ft06", "dispatch-best")
     assert full.stop_reason == sk.StopReason.FINISHED and "stopped" not in full.stats
     assert len(full.stats["rule_objectives"]) == 32
+
+
+def _late_solver() -> tuple[dict, object, object]:
+    """A call that 'launches its solver' only after run_watched gave it up (as PuLP starts CBC
+    once it has written the model), then runs until killed or for 3 s."""
+    import threading
+    import time
+
+    state = {"launched": False, "killed": threading.Event(), "kills_after_launch": 0}
+
+    def call() -> str:
+        time.sleep(0.5)
+        state["launched"] = True
+        state["killed"].wait(3.0)
+        return "done"
+
+    def kill() -> None:
+        if state["launched"]:
+            state["kills_after_launch"] += 1
+            state["killed"].set()
+
+    return state, call, kill
+
+
+def test_a_solver_started_after_the_give_up_is_killed_too() -> None:
+    import time
+
+    from schedkit.solvers.backends import watch
+
+    state, call, kill = _late_solver()
+    t0 = time.perf_counter()
+    out = watch.run_watched(call, deadline=t0, interrupt=None, stop=lambda: None, kill=kill,
+                            grace=0.05, keep_killing=lambda: True)
+    assert not out.finished and time.perf_counter() - t0 < 0.45  # given up before the launch
+    worker = watch._given_up[-1]
+    worker.join(2.0)
+    assert not worker.is_alive() and state["kills_after_launch"] >= 1
+
+
+def test_the_reaper_stops_when_told() -> None:
+    import time
+
+    from schedkit.solvers.backends import watch
+
+    state, call, kill = _late_solver()
+    out = watch.run_watched(call, deadline=time.perf_counter(), interrupt=None,
+                            stop=lambda: None, kill=kill, grace=0.05,
+                            keep_killing=lambda: False)
+    assert not out.finished
+    watch._given_up[-1].join(4.0)  # ends by itself after its 3 s, never killed
+    assert state["launched"] and state["kills_after_launch"] == 0

@@ -111,6 +111,10 @@ class _LogTail:
         self.rest = ""
 
 
+#: How many watched CBC runs this process has started (the last one's number).
+_CBC_RUNS = [0]
+
+
 def _signal_own_cbc(signum: int) -> int:
     """Send ``signum`` to the ``cbc`` processes that are children of this process; returns how
     many."""
@@ -175,8 +179,14 @@ def _run_cbc(prob: Any, time_limit: float | None, workers: int, seed: int,
             solver.tmpDir = tmp  # PuLP's .mps/.mst/.sol files go where they are cleaned up
             tail = None if log_to is None else _LogTail(log, log_to, "[cbc]")
             try:
+                _CBC_RUNS[0] += 1
+                run = _CBC_RUNS[0]
+                # A given-up PuLP call may start CBC after the watchdog's kill: keep killing
+                # until that call ends, but not once another CBC run of this process began
+                # (its CBC is not the abandoned one).
                 watched = run_watched(lambda: prob.solve(solver), deadline=deadline,
-                                      interrupt=interrupt, stop=stop, kill=kill, poll=tail)
+                                      interrupt=interrupt, stop=stop, kill=kill, poll=tail,
+                                      keep_killing=lambda: _CBC_RUNS[0] == run)
             except pulp.PulpSolverError:
                 if interrupt is not None and interrupt.is_set():
                     # A Ctrl-C from the terminal reaches CBC too (one process group): it exits.

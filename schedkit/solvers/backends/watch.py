@@ -37,6 +37,16 @@ def _join_given_up() -> None:
         worker.join(max(0.0, end - time.perf_counter()))
 
 
+def _reap(worker: threading.Thread, kill: Callable[[], None],
+          keep_killing: Callable[[], bool]) -> None:
+    def reap() -> None:
+        while worker.is_alive() and keep_killing():
+            kill()
+            worker.join(POLL_S)
+
+    threading.Thread(target=reap, name="schedkit-reaper", daemon=True).start()
+
+
 @dataclass
 class Watched:
     """What :func:`run_watched` saw: whether the call ``finished`` (else it was given up), its
@@ -51,10 +61,16 @@ class Watched:
 def run_watched(call: Callable[[], Any], *, deadline: float | None,
                 interrupt: threading.Event | None, stop: Callable[[], None],
                 kill: Callable[[], None] | None = None, grace: float = 0.25,
-                poll: Callable[[], None] | None = None) -> Watched:
+                poll: Callable[[], None] | None = None,
+                keep_killing: Callable[[], bool] | None = None) -> Watched:
     """Run ``call()`` in a worker thread under ``deadline`` (a ``time.perf_counter()`` reading,
     ``None``: none) and ``interrupt``; re-raise what it raises. ``poll()`` runs at every look
-    at the clock and once at the end (the CBC runner forwards its log file's new lines)."""
+    at the clock and once at the end (the CBC runner forwards its log file's new lines).
+
+    Once the call is given up, ``kill()`` goes on every :data:`POLL_S` in a daemon thread for
+    as long as the worker lives and ``keep_killing()`` says so: a solver the worker starts only
+    after it was given up (CBC launched once PuLP has written its model) dies too, instead of
+    running to its own limit while the interpreter waits for the thread at exit."""
     box: dict[str, Any] = {}
 
     def work() -> None:
@@ -89,6 +105,8 @@ def run_watched(call: Callable[[], Any], *, deadline: float | None,
                 kill()
         if killed_at and now >= killed_at + grace:
             _given_up.append(worker)
+            if kill is not None and keep_killing is not None:
+                _reap(worker, kill, keep_killing)
             return Watched(False, None, stopped)
     if poll is not None:
         poll()
