@@ -336,9 +336,9 @@ def test_bad_suites_exit_2_with_one_line(bench, tmp_path, capsys, text, field) -
     assert not out.exists()
 
 
-def test_ctrl_c_keeps_what_was_written_and_resumes(bench, tmp_path, capsys, monkeypatch) -> None:
-    suite = _suite(tmp_path, SMALL)
-    out = tmp_path / "small.jsonl"
+def _ctrl_c_on_third_solve(bench, monkeypatch):
+    """The runner's third solve raises KeyboardInterrupt, as a Ctrl-C during it would;
+    returns the real solve (to put back)."""
     solve = bench.sk.solve
     calls = []
 
@@ -349,6 +349,13 @@ def test_ctrl_c_keeps_what_was_written_and_resumes(bench, tmp_path, capsys, monk
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(bench.sk, "solve", interrupted_on_third)
+    return solve
+
+
+def test_ctrl_c_keeps_what_was_written_and_resumes(bench, tmp_path, capsys, monkeypatch) -> None:
+    suite = _suite(tmp_path, SMALL)
+    out = tmp_path / "small.jsonl"
+    solve = _ctrl_c_on_third_solve(bench, monkeypatch)
     assert bench.main(["run", str(suite), "--out", str(out)]) == 130
     err = capsys.readouterr().err.splitlines()
     assert err[-1].startswith(f"interrupted: 2 of 4 runs done and kept in {out}; ")
@@ -486,16 +493,7 @@ def test_schedkit_bench_messages_name_its_own_command(bench, tmp_path, capsys,
     assert capsys.readouterr().err.splitlines() == [
         f"error: {out} is being written by another schedkit bench (pid {os.getpid()}); wait for "
         "it or choose another --out"]
-    solve = bench.sk.solve
-    calls = []
-
-    def interrupted_on_third(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return solve(*args, **kwargs)
-
-    monkeypatch.setattr(bench.sk, "solve", interrupted_on_third)
+    _ctrl_c_on_third_solve(bench, monkeypatch)
     assert main(["bench", str(suite), "--out", str(out)]) == 130
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"interrupted: 2 of 4 runs done and kept in {out}; `schedkit bench {suite} --out {out}` "
