@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -271,15 +272,29 @@ def generated_pages(root: Path) -> dict[str, str]:
     return pages
 
 
-def navigation(pages: Mapping[str, str]) -> list[Any]:
+def notebook_pages(root: Path) -> list[dict[str, str]]:
+    """The teaching notebooks (``notebooks/*.ipynb``, linked as ``docs/notebooks``), in file
+    order, each titled by the first heading of its first cell."""
+    entries = []
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        source = "".join(cells[0]["source"]) if cells else ""
+        heading = re.search(r"^#\s+(.+)$", source, flags=re.M)
+        entries.append({heading.group(1).strip() if heading else path.stem:
+                        f"notebooks/{path.name}"})
+    return entries
+
+
+def navigation(pages: Mapping[str, str], notebooks: list[dict[str, str]] | None = None
+               ) -> list[Any]:
     """The site's navigation: handwritten pages around the generated ones."""
     schemas = [{_title(text, path): path} for path, text in pages.items()
                if path.startswith("schemas/")]
     benchmarks = [{_title(text, path): path} for path, text in pages.items()
                   if path.startswith("benchmarks/")]
     home, start, adding = HANDWRITTEN.items()
-    return [dict([home]), dict([start]), {"Schemas": schemas}, {"Methods": "methods.md"},
-            {"Benchmarks": benchmarks}, dict([adding])]
+    return [dict([home]), dict([start]), {"Notebooks": notebooks or []}, {"Schemas": schemas},
+            {"Methods": "methods.md"}, {"Benchmarks": benchmarks}, dict([adding])]
 
 
 # -- MkDocs hooks -------------------------------------------------------------------------------
@@ -294,7 +309,10 @@ def _root(config: Any) -> Path:
 def on_config(config: Any) -> Any:
     _PAGES.clear()
     _PAGES.update(generated_pages(_root(config)))
-    config["nav"] = navigation(_PAGES)
+    # The notebooks execute while the site builds; quick mode unless the caller chose.
+    os.environ.setdefault("SCHEDKIT_NOTEBOOK_QUICK", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    config["nav"] = navigation(_PAGES, notebook_pages(_root(config)))
     return config
 
 
