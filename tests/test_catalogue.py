@@ -139,3 +139,31 @@ def test_other_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert inst.bounds is None and inst.n_jobs == 6  # no bks.json there
     with pytest.raises(InputError, match="unknown instance 'la01'"):
         load("la01")
+
+
+def _pickle_round_trips(obj: object) -> list[object]:
+    """``obj`` through pickle as multiprocessing (protocol 4) and as Dask (protocol 5 with
+    out-of-band buffers, which come back as writeable memory) send it."""
+    import pickle
+
+    buffers: list[pickle.PickleBuffer] = []
+    dumped = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    return [pickle.loads(pickle.dumps(obj, protocol=4)),
+            pickle.loads(dumped, buffers=[bytearray(b.raw()) for b in buffers])]
+
+
+@pytest.mark.parametrize("name", ["ft06", "wt40-1", "topcuoglu2002", "eplb-readme"])
+def test_an_unpickled_instance_keeps_its_arrays_read_only(name: str) -> None:
+    """Runs on Dask get their instance by pickle: its arrays must keep the type the kernels
+    were compiled for (a writeable array is another Numba type: a compile inside a run)."""
+    import numba
+    import numpy as np
+
+    inst = load(name)
+    arrays = {k: v for k, v in vars(inst).items() if isinstance(v, np.ndarray)}
+    assert arrays and not any(a.flags.writeable for a in arrays.values())
+    for back in _pickle_round_trips(inst):
+        assert back == inst
+        for key, arr in arrays.items():
+            assert not getattr(back, key).flags.writeable, key
+            assert numba.typeof(getattr(back, key)) == numba.typeof(arr), key

@@ -144,6 +144,16 @@ class Instance(ABC):
                 raise err.located(field_prefix="data") from None
             raise
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle (Dask, multiprocessing) with the arrays read-only again, as construction
+        leaves them: pickling drops the flag, and Numba types a writeable array differently
+        from a read-only one, so a kernel compiled (or cached) for the loaded instance would
+        compile again, inside the time limit of a run in another process."""
+        for key, value in state.items():
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+            object.__setattr__(self, key, value)
+
     # -- subclass hooks ---------------------------------------------------------------------
     @abstractmethod
     def _validate(self) -> None:
