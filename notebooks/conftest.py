@@ -6,5 +6,5 @@ full (as the benchmark pages were measured)."""
 import os
 
 os.environ.setdefault("SCHEDKIT_NOTEBOOK_QUICK", "1")
-# Matplotlib draws off screen in a kernel without a display.
-os.environ.setdefault("MPLBACKEND", "Agg")
+# No MPLBACKEND here: a kernel's default backend (inline) draws off screen and keeps the images
+# as outputs, which Agg would not.

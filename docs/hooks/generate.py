@@ -311,7 +311,8 @@ def on_config(config: Any) -> Any:
     _PAGES.update(generated_pages(_root(config)))
     # The notebooks execute while the site builds; quick mode unless the caller chose.
     os.environ.setdefault("SCHEDKIT_NOTEBOOK_QUICK", "1")
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    # The kernel's own (inline) backend keeps the charts as outputs; Agg would drop them.
+    os.environ.pop("MPLBACKEND", None)
     config["nav"] = navigation(_PAGES, notebook_pages(_root(config)))
     return config
 
