@@ -30,8 +30,8 @@ def _code(stem: str) -> str:
 
 
 def test_the_notebooks_are_the_lessons() -> None:
-    assert PRESENT, "no notebook under notebooks/"
-    assert set(PRESENT) <= set(LESSONS), sorted(set(PRESENT) - set(LESSONS))
+    missing, extra = sorted(set(LESSONS) - set(PRESENT)), sorted(set(PRESENT) - set(LESSONS))
+    assert PRESENT == LESSONS, (missing, extra)
 
 
 @pytest.mark.parametrize("stem", PRESENT)
