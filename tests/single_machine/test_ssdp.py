@@ -88,23 +88,37 @@ def test_ssdp_kernels_agree_with_and_without_jit(jit_outputs) -> None:
     assert compiled[3] and compiled[1] == compiled[2]
 
 
-def test_backward_costs_match_brute_force() -> None:
-    p = np.array([3, 1, 2, 2], dtype=np.int64)
-    d = np.array([4, 2, 6, 5], dtype=np.int64)
-    w = np.array([1, 2, 1, 3], dtype=np.int64)
-    lam = np.array([1.0, 0.5, 2.0, 0.0])
+def test_forward_and_backward_costs_match_brute_force() -> None:
+    p = np.array([3, 1, 2, 2, 1], dtype=np.int64)
+    d = np.array([4, 2, 6, 5, 3], dtype=np.int64)
+    w = np.array([1, 2, 1, 3, 2], dtype=np.int64)
+    lam = np.array([1.0, 0.5, 2.0, 0.0, 1.5])
     horizon = int(p.sum())
     c = K.cost_table(p, d, w, horizon)
-    g0, k0, g1 = K.backward(p, c, lam, horizon)
+    g = K.backward(p, c, lam, horizon)
+
+    def cost(k: int, t: int) -> float:
+        return float(w[k] * max(0, t - d[k]) - lam[k])
+
+    def allowed(i: int, k: int, t: int) -> bool:  # i ends at t, k follows
+        if i < 0:
+            return True
+        here = cost(i, t) + cost(k, t + p[k])
+        there = cost(k, t - p[i] + p[k]) + cost(i, t + p[k])
+        return k != i and not (there < here or (there == here and k < i))
 
     def best(t: int, prev: int) -> float:
         if t == horizon:
             return 0.0
-        return min((w[k] * max(0, t + p[k] - d[k]) - lam[k] + best(t + p[k], k)
-                    for k in range(4) if k != prev and t + p[k] <= horizon), default=np.inf)
+        return min((cost(k, t + p[k]) + best(t + p[k], k) for k in range(5)
+                    if t + p[k] <= horizon and allowed(prev, k, t)), default=np.inf)
 
     for t in range(horizon + 1):
-        for j in range(-1, 4):
-            got = g0[t] if k0[t] != j else g1[t]
-            want = best(t, j)
-            assert (got >= 1e299) if want == np.inf else got == pytest.approx(want), (t, j)
+        for i in range(5):
+            if t >= p[i]:
+                want = best(t, i)
+                assert (g[i, t] >= 1e299) if want == np.inf else g[i, t] == pytest.approx(want)
+    value, count, _ = K.forward(p, c, lam, horizon)
+    assert value == pytest.approx(best(0, -1))
+    assert K.start_cost(p, c, lam, g) == pytest.approx(value)
+    assert int(np.dot(count, p)) == horizon

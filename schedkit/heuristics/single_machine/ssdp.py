@@ -46,11 +46,43 @@ def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> floa
     return float(np.dot(w[seq], np.maximum(0, comp - d[seq])))
 
 
+def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.ndarray,
+            upper: float, iterations: int, patience: int, out_of_time: Callable[[], bool],
+            ) -> tuple[np.ndarray, float, np.ndarray, int]:
+    """Subgradient ascent on L(λ) = relax(λ) + Σλ with Polyak's step θ·(upper − L)/‖g‖²
+    (θ halved after ``patience`` steps without progress; g_j = 1 − count_j): ``(best λ,
+    best L, the job counts at the best λ, iterations run)``."""
+    best, best_lam = -math.inf, lam.copy()
+    best_count = np.zeros(lam.shape[0], dtype=np.int64)
+    theta, stall, done = 1.0, 0, 0
+    lam = lam.copy()
+    for it in range(iterations):
+        if it % 16 == 0 and out_of_time():
+            break
+        done = it + 1
+        reduced, count = relax(lam)
+        bound = reduced + float(lam.sum())
+        if bound > best + 1e-9 * max(1.0, abs(bound)):
+            best, stall = bound, 0
+            best_lam[:] = lam
+            best_count[:] = count
+        else:
+            stall += 1
+            if stall >= patience:
+                theta, stall = 0.5 * theta, 0
+        sub = 1 - count
+        norm = float(np.dot(sub, sub))
+        if norm == 0.0 or best > upper - 1.0 + 1e-6 or theta < 1e-4:
+            break
+        lam += theta * max(upper - bound, 1.0) / norm * sub
+    return best_lam, best, best_count, done
+
+
 def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
-    iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES, max_m: int = SSDP_MAX_M,
-    add: int = 2,
+    iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
+    max_m: int = SSDP_MAX_M, add: int = 2,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -65,7 +97,8 @@ def ssdp_search(
     interrupt
         Asked between chunks; true stops the search.
     iterations
-        Most subgradient iterations of stage 1.
+        Most subgradient iterations of stage 1 on the 2-cycle relaxation (a tenth of them
+        follow on the one with dominance).
     patience
         Subgradient steps without progress after which the step size is halved.
     max_states, max_m
@@ -92,21 +125,33 @@ def ssdp_search(
                 or (interrupt is not None and interrupt()))
 
     c = K.cost_table(p, d, w, horizon)
-    # stage 1: multipliers from each job's own cost in the incumbent
+    wf = w.astype(np.float64)
+    # stage 1: multipliers from each job's own cost in the incumbent, raised first on the cheap
+    # 2-cycle relaxation, then on the one with adjacent-interchange dominance
     comp = np.empty(n, dtype=np.int64)
     comp[seq] = np.cumsum(p[seq])
-    lam0 = (w * np.maximum(0, comp - d)).astype(np.float64)
-    lam, best, counts, its = K.ascent(p, d, w.astype(np.float64), horizon, lam0, upper,
-                                      int(iterations), int(patience))
+    lam = (w * np.maximum(0, comp - d)).astype(np.float64)
+
+    def cheap(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return K.two_cycle(p, d, wf, x, horizon)
+
+    def strong(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, count, _ = K.forward(p, c, x, horizon)
+        return value, count
+
+    lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
+    lam, best2, counts, its2 = _ascent(strong, lam, upper, max(1, iterations // 10),
+                                       max(5, patience // 4), out_of_time)
+    best = max(best, best2)
     lower = max(0.0, _ceil(best))
     sum_lam = float(lam.sum())
-    stats.update(stage1_iterations=int(its), stage1_bound=lower,
+    stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
                  stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
                  max_states_seen=0)
     if lower >= upper:
         stats["proved_by"] = "stage 1"
         return seq, upper, upper, True, stats
-    g0, k0, g1 = K.backward(p, c, lam, horizon)
+    g = K.backward(p, c, lam, horizon)
     pos = np.full(n, -1, dtype=np.int64)
     members: list[int] = []
     violated = [j for j in np.argsort(-np.abs(counts - 1), kind="stable") if counts[j] != 1]
@@ -136,7 +181,7 @@ def ssdp_search(
                 break
             t_to = min(horizon + 1, t + _CHUNK)
             job, mask, val, pred, size, status = K.extend(
-                p, c, lam, g0, k0, g1, pos, m_proc, target, t, t_to, start, job, mask, val,
+                p, c, lam, g, pos, m_proc, target, t, t_to, start, job, mask, val,
                 pred, size, max_states)
             if status:
                 break

@@ -7,11 +7,12 @@ a pseudo-schedule is a chain of jobs that fills 0..T (T = Σ p_j), may repeat a 
 leave one out; with multipliers λ the cost of job j completing at t is ``c[j, t] − λ_j`` and
 ``Σ λ_j`` is added back. The kernels here are
 
-* :func:`ascent` — subgradient ascent on λ over the 2-cycle-eliminated relaxation, built on the
-  forward kernel of ``bounds.py``, returning the best multipliers;
-* :func:`backward` — the backward costs g(t, j) of that relaxation (the cheapest completion from
-  "j completed at t" to T with a different next job), a valid completion bound for every
-  stricter relaxation with the same λ;
+* :func:`two_cycle` — the 2-cycle-eliminated relaxation (the forward kernel of ``bounds.py``),
+  cheap, for the first subgradient steps;
+* :func:`forward` / :func:`backward` — the same with adjacent pairwise interchange dominance
+  (stage 1 of the paper): forward costs with the pseudo-schedule, and the backward costs
+  g(j, t) (the cheapest completion from "j completed at t" to T), a valid completion bound for
+  every stricter relaxation with the same λ;
 * :func:`extend` — the forward DP of the stage-3 relaxation ("successive sublimation"): the
   state is (t, last job, set of the jobs of M done), each job of M is processed at most once and
   all of M by T. States whose cost + g + Σλ exceeds the target (the incumbent − 1: objectives
@@ -29,7 +30,7 @@ from numba import njit
 
 from ...instances.single_machine.bounds import _pseudo_schedule
 
-__all__ = ["cost_table", "ascent", "backward", "extend", "NO_JOB"]
+__all__ = ["cost_table", "two_cycle", "forward", "backward", "start_cost", "extend", "NO_JOB"]
 
 _INF = 1e300
 
@@ -50,11 +51,11 @@ def cost_table(p: np.ndarray, d: np.ndarray, w: np.ndarray, horizon: int) -> np.
 
 
 @njit(cache=True)
-def ascent(p: np.ndarray, d: np.ndarray, w: np.ndarray, horizon: int, lam0: np.ndarray,
-           upper: float, iterations: int, patience: int) -> tuple[np.ndarray, float, np.ndarray, int]:
-    """Subgradient ascent (Polyak step θ·(upper − L)/‖g‖², θ halved after ``patience`` steps
-    without progress) from ``lam0``: ``(best λ, best L(λ), job counts of its pseudo-schedule,
-    iterations run)``. ``w`` is float64."""
+def two_cycle(p: np.ndarray, d: np.ndarray, w: np.ndarray, lam: np.ndarray,
+              horizon: int) -> tuple[float, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination only (the kernel of ``bounds.py``):
+    ``(reduced cost of the cheapest pseudo-schedule, how often it holds each job)``; ``w``
+    float64."""
     n = p.shape[0]
     r = np.zeros(n, dtype=np.int64)
     value0 = np.empty(horizon + 1)
@@ -63,69 +64,111 @@ def ascent(p: np.ndarray, d: np.ndarray, w: np.ndarray, horizon: int, lam0: np.n
     last1 = np.empty(horizon + 1, dtype=np.int64)
     count = np.zeros(n, dtype=np.int64)
     first_end = np.zeros(n, dtype=np.int64)
-    lam = lam0.copy()
-    best_lam = lam0.copy()
-    best_count = np.zeros(n, dtype=np.int64)
-    best = -np.inf
-    theta = 1.0
-    stall = 0
-    done = 0
-    for it in range(iterations):
-        done = it + 1
-        reduced = _pseudo_schedule(p, d, w, r, lam, horizon, False, value0, last0, value1,
-                                   last1, count, first_end)
-        bound = reduced + lam.sum()
-        if bound > best + 1e-9 * max(1.0, abs(bound)):
-            best = bound
-            best_lam[:] = lam
-            best_count[:] = count
-            stall = 0
-        else:
-            stall += 1
-            if stall >= patience:
-                theta *= 0.5
-                stall = 0
-        norm = 0.0
-        for j in range(n):
-            g = 1 - count[j]
-            norm += g * g
-        if norm == 0.0 or best > upper - 1.0 + 1e-6 or theta < 1e-4:
-            break
-        step = theta * max(upper - bound, 1.0) / norm
-        for j in range(n):
-            lam[j] += step * (1 - count[j])
-    return best_lam, best, best_count, done
+    reduced = _pseudo_schedule(p, d, w, r, lam, horizon, False, value0, last0, value1, last1,
+                               count, first_end)
+    return reduced, count
 
 
 @njit(cache=True)
-def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
-             horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Backward costs of the 2-cycle-eliminated relaxation: ``(g0, k0, g1)`` with g(t, j) =
-    ``g0[t]`` if ``k0[t] != j`` else ``g1[t]`` the cheapest reduced cost of a chain from t to
-    the horizon whose first job is not j (``g0[horizon] = 0``; unreachable: 1e300)."""
+def _dominated(p: np.ndarray, c: np.ndarray, i: int, k: int, s: int, t: int) -> bool:
+    """True when job i on (s − p_i, s] then k on (s, t] is beaten by k first then i (strictly,
+    or equally with k < i): adjacent pairwise interchange, which keeps an optimal schedule."""
+    here = c[i, s] + c[k, t]
+    there = c[k, s - p[i] + p[k]] + c[i, t]
+    return there < here - 1e-9 or (there <= here + 1e-9 and k < i)
+
+
+@njit(cache=True)
+def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
+            horizon: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance:
+    ``(reduced cost of the cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the
+    cheapest chain from 0 ending with job k completing at t.
+
+    Each f[k, t] takes the cheapest allowed predecessor, found by scanning the jobs ending at
+    s = t − p_k in order of f (usually the first or second is allowed)."""
     n = p.shape[0]
-    g0 = np.full(horizon + 1, _INF)
-    g1 = np.full(horizon + 1, _INF)
-    k0 = np.full(horizon + 1, -2, dtype=np.int64)
-    g0[horizon] = 0.0
+    f = np.full((n, horizon + 1), _INF)
+    arg = np.full((n, horizon + 1), -2, dtype=np.int64)
+    order = np.zeros((horizon + 1, n), dtype=np.int64)
+    col = np.empty(n)
+    for t in range(1, horizon + 1):
+        for k in range(n):
+            s = t - p[k]
+            if s < 0:
+                continue
+            if s == 0:
+                base, who = 0.0, -1
+            else:
+                base, who = _INF, -2
+                for q in range(n):
+                    i = order[s, q]
+                    if f[i, s] >= _INF:
+                        break
+                    if i == k or _dominated(p, c, i, k, s, t):
+                        continue
+                    base, who = f[i, s], i
+                    break
+            if who == -2:
+                continue
+            f[k, t] = base + c[k, t] - lam[k]
+            arg[k, t] = who
+        for k in range(n):
+            col[k] = f[k, t]
+        order[t, :] = np.argsort(col)
+    count = np.zeros(n, dtype=np.int64)
+    best, k = _INF, -1
+    for j in range(n):
+        if f[j, horizon] < best:
+            best, k = f[j, horizon], j
+    t = horizon
+    while k >= 0 and t > 0:
+        count[k] += 1
+        prev = arg[k, t]
+        t -= p[k]
+        k = prev
+    return best, count, f
+
+
+@njit(cache=True)
+def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.ndarray:
+    """Backward costs of the relaxation of :func:`forward`: ``g[i, t]`` the cheapest reduced
+    cost of a chain from t to the horizon after job i completed at t (its first job k ≠ i and
+    "i then k" not dominated); ``g[i, horizon] = 0``, unreachable: 1e300. Every stricter
+    relaxation with the same λ costs at least this from (t, i)."""
+    n = p.shape[0]
+    g = np.full((n, horizon + 1), _INF)
+    g[:, horizon] = 0.0
+    h = np.empty(n)
     for t in range(horizon - 1, -1, -1):
-        v0, l0, v1 = _INF, -2, _INF
         for k in range(n):
             e = t + p[k]
-            if e > horizon:
+            h[k] = _INF if e > horizon or g[k, e] >= _INF else c[k, e] - lam[k] + g[k, e]
+        order = np.argsort(h)
+        for i in range(n):
+            if t < p[i]:
                 continue
-            tail = g0[e] if k0[e] != k else g1[e]
-            if tail >= _INF:
-                continue
-            v = c[k, e] - lam[k] + tail
-            if v < v0:
-                if l0 != k:
-                    v1 = v0
-                v0, l0 = v, k
-            elif v < v1 and k != l0:
-                v1 = v
-        g0[t], k0[t], g1[t] = v0, l0, v1
-    return g0, k0, g1
+            for q in range(n):
+                k = order[q]
+                if h[k] >= _INF:
+                    break
+                if k == i or _dominated(p, c, i, k, t, t + p[k]):
+                    continue
+                g[i, t] = h[k]
+                break
+    return g
+
+
+@njit(cache=True)
+def start_cost(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray) -> float:
+    """The cheapest chain from time 0 by the backward costs (equals :func:`forward`'s)."""
+    best = _INF
+    horizon = c.shape[1] - 1
+    for k in range(p.shape[0]):
+        e = p[k]
+        if e <= horizon and g[k, e] < _INF:
+            best = min(best, c[k, e] - lam[k] + g[k, e])
+    return best
 
 
 @njit(cache=True)
@@ -143,8 +186,8 @@ def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g0: np.ndarray, k0: np.ndarray,
-           g1: np.ndarray, pos: np.ndarray, m_proc: np.ndarray, target: float,
+def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np.ndarray,
+           m_proc: np.ndarray, target: float,
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
            val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
@@ -155,8 +198,9 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g0: np.ndarray, k0: np
     (mask, job): the last job (``NO_JOB`` at the start), the bit set of the done jobs of M
     (job j is bit ``pos[j]``; −1: not in M), the reduced cost and the index of the predecessor.
     ``m_proc[b]`` is the processing time of the job of bit b. A state survives when its cost +
-    g(t, last) ≤ ``target`` (the pool's Σλ already taken off) and the jobs of M not done fit
-    before the horizon. status 0: done; 1: more than ``max_states`` states (stopped).
+    ``g[last, t]`` (:func:`backward`) ≤ ``target`` (the pool's Σλ already taken off), the jobs
+    of M not done fit before the horizon and "previous then last" is not dominated.
+    status 0: done; 1: more than ``max_states`` states (stopped).
     """
     n = p.shape[0]
     horizon = c.shape[1] - 1
@@ -175,7 +219,7 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g0: np.ndarray, k0: np
                 continue
             pk = pos[k]
             bit = np.int64(1) << pk if pk >= 0 else np.int64(0)
-            gk = g0[t] if k0[t] != k else g1[t]
+            gk = g[k, t]
             if gk >= _INF:
                 continue
             ck = c[k, t] - lam[k]
@@ -189,13 +233,8 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g0: np.ndarray, k0: np
                 v = val[idx] + ck
                 if v + gk > target:
                     continue
-                if j >= 0:
-                    # adjacent interchange: j on (s − p_j, s], k on (s, t] against k first
-                    swapped_k = s - p[j] + p[k]
-                    here = c[j, s] + c[k, t]
-                    there = c[k, swapped_k] + c[j, t]
-                    if there < here - 1e-9 or (there <= here + 1e-9 and k < j):
-                        continue
+                if j >= 0 and _dominated(p, c, j, k, s, t):
+                    continue
                 nm = mk | bit
                 if m > 0:
                     left = total_m

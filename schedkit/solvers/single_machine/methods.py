@@ -7,8 +7,8 @@ from functools import partial
 
 from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
-from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
+from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
