@@ -27,7 +27,7 @@ from . import ssdp_kernels as K
 __all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
 
 #: Default cap on the stage-3 states held at once (5 arrays of 8 bytes each).
-SSDP_MAX_STATES = 4_000_000
+SSDP_MAX_STATES = 8_000_000
 
 #: Default cap on |M| (the mask of a state is one int64, shared with the job index).
 SSDP_MAX_M = 40
@@ -82,7 +82,7 @@ def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
-    max_m: int = SSDP_MAX_M, add: int = 2,
+    max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.25,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -103,6 +103,8 @@ def ssdp_search(
         Subgradient steps without progress after which the step size is halved.
     max_states, max_m
         Caps on the stage-3 states and on |M|.
+    stage1_share
+        Most share of the time left that the ascent on the dominance relaxation may take.
     add
         Most jobs added to M per stage-3 round (those the relaxed optimum repeats or misses,
         the most repeated first).
@@ -140,8 +142,17 @@ def ssdp_search(
         return value, count
 
     lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
+    stats["stage1_cheap_s"] = round(time.perf_counter() - t0, 4)
+    # the dominance relaxation costs about n log n · T per step: at most a quarter of the
+    # time left goes to its ascent, the rest to stage 3
+    stage1_end = None if deadline is None else (
+        time.perf_counter() + stage1_share * max(0.0, deadline - time.perf_counter()))
+
+    def stage1_over() -> bool:
+        return out_of_time() or (stage1_end is not None and time.perf_counter() >= stage1_end)
+
     lam, best2, counts, its2 = _ascent(strong, lam, upper, max(1, iterations // 10),
-                                       max(5, patience // 4), out_of_time)
+                                       max(5, patience // 4), stage1_over)
     best = max(best, best2)
     lower = max(0.0, _ceil(best))
     sum_lam = float(lam.sum())

@@ -70,7 +70,7 @@ METHODS = (
            "job-occurrence constraints added to the DP state; no release dates (Numba)",
            options=(
                Option("hint_time", float, -1.0, "seconds of ls for the incumbent (-1: 10 % of "
-                      "the time limit, at most 1 s; 0.5 s without a limit)"),
+                      "the time limit, at most 2 s; 0.5 s without a limit)"),
                Option("iterations", int, 5000, "most subgradient iterations of stage 1",
                       minimum=1),
                Option("max_states", int, SSDP_MAX_STATES, "most stage-3 states held at once "

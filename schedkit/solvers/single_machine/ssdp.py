@@ -45,7 +45,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     # incumbent: the best rule improved by a short local search
     hint = float(opts["hint_time"])
     if hint < 0:
-        hint = 0.5 if ctx.time_limit is None else min(1.0, 0.1 * ctx.time_limit)
+        hint = 0.5 if ctx.time_limit is None else min(2.0, 0.1 * ctx.time_limit)
     _, seq = start_sequence(instance, ctx, "best")
     if hint > 0:
         seq, _, _ = H.local_search(instance, seq, ctx.stop(
