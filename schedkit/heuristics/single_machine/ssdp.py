@@ -82,7 +82,7 @@ def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
-    max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.25,
+    max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -97,7 +97,7 @@ def ssdp_search(
     interrupt
         Asked between chunks; true stops the search.
     iterations
-        Most subgradient iterations of stage 1 on the 2-cycle relaxation (a tenth of them
+        Most subgradient iterations of stage 1 on the 2-cycle relaxation (a fifth as many
         follow on the one with dominance).
     patience
         Subgradient steps without progress after which the step size is halved.
@@ -143,15 +143,15 @@ def ssdp_search(
 
     lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
     stats["stage1_cheap_s"] = round(time.perf_counter() - t0, 4)
-    # the dominance relaxation costs about n log n · T per step: at most a quarter of the
-    # time left goes to its ascent, the rest to stage 3
+    # the dominance relaxation costs about n log n · T per step: at most ``stage1_share`` of
+    # the time left goes to its ascent, the rest to stage 3
     stage1_end = None if deadline is None else (
         time.perf_counter() + stage1_share * max(0.0, deadline - time.perf_counter()))
 
     def stage1_over() -> bool:
         return out_of_time() or (stage1_end is not None and time.perf_counter() >= stage1_end)
 
-    lam, best2, counts, its2 = _ascent(strong, lam, upper, max(1, iterations // 10),
+    lam, best2, counts, its2 = _ascent(strong, lam, upper, max(1, iterations // 5),
                                        max(5, patience // 4), stage1_over)
     best = max(best, best2)
     lower = max(0.0, _ceil(best))
