@@ -57,7 +57,7 @@ def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.nda
     theta, stall, done = 1.0, 0, 0
     lam = lam.copy()
     for it in range(iterations):
-        if it % 16 == 0 and out_of_time():
+        if out_of_time():
             break
         done = it + 1
         reduced, count = relax(lam)
