@@ -397,7 +397,7 @@ def test_list_accepts_both_spellings_of_a_problem(capsys) -> None:
      "error: --method: unknown method 'cpsta'; did you mean 'cpsat'? (known: auto, "
      "adaptive, alns, atc, balance, baseline, covert, cpop, cpsat, dispatch, dispatch-best, "
      "dp, edd, eddc, eplb, heft, hetsp, list, ls, mdd, mddc, megatron-dcp, milp, moore, peft, "
-     "spt, static, tabu, wlb, wspt; `schedkit methods` lists them)"),
+     "spt, ssdp, static, tabu, wlb, wspt; `schedkit methods` lists them)"),
     (("solve", "ft06", "-m", "tabu", "--option", "iteration=5"),
      "error: --option iteration: unknown option for method tabu on jobshop; did you mean "
      "'iterations'? (known: iterations, restart, strength, stall)"),

@@ -14,12 +14,15 @@ from .rules import (
     special_case_exact,
 )
 from .sequences import job_arrays, objective_code, sequence_value, solution
+from .ssdp import SSDP_MAX_M, SSDP_MAX_STATES, ssdp_search
 
 __all__ = [
     "ATC_DEFAULT_K",
     "COVERT_DEFAULT_K",
     "DP_DEFAULT_MAX_JOBS",
     "RULES",
+    "SSDP_MAX_M",
+    "SSDP_MAX_STATES",
     "baseline_solution",
     "best_rule",
     "dp_optimum",
@@ -30,4 +33,5 @@ __all__ = [
     "sequence_value",
     "solution",
     "special_case_exact",
+    "ssdp_search",
 ]

@@ -15,6 +15,7 @@ from .local_search import local_search
 from .neighbourhood_kernels import insert_jobs, window_dp
 from .rules import RULES, rule_sequence
 from .sequences import job_arrays, sequence_value, solution
+from .ssdp import ssdp_search
 
 __all__ = ["PARTS", "warm_up"]
 
@@ -49,12 +50,15 @@ def _part(name: str) -> None:
     elif name == "dp":
         for release in (False, True):
             dp_optimum(_tiny(release))
+    elif name == "ssdp":
+        p, d, w, _ = job_arrays(_tiny(False))
+        ssdp_search(p, d, w, np.arange(4, dtype=np.int64), iterations=3)
     else:
         raise ValueError(f"no single-machine warm-up part {name!r} (parts: {', '.join(PARTS)})")
 
 
 #: The parts :func:`warm_up` can compile.
-PARTS = ("baseline", "rules", "ls", "dp", "alns")
+PARTS = ("baseline", "rules", "ls", "dp", "alns", "ssdp")
 
 
 def warm_up(*parts: str) -> None:

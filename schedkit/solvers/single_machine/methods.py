@@ -8,6 +8,7 @@ from functools import partial
 from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
+from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
@@ -64,6 +65,22 @@ METHODS = (
            "dynamic program over the 2^n subsets (Pareto labels with release dates)",
            options=(Option("max_jobs", int, DP_DEFAULT_MAX_JOBS, "refuse instances with more "
                            "jobs", minimum=1),), warm_up=partial(warm_up, "rules", "dp")),
+    Method("ssdp", PROBLEM, f"{_HERE}.ssdp:run", Kind.EXACT,
+           "successive sublimation DP (Tanaka, Fujikuma & Araki 2009): Lagrangian bound, "
+           "job-occurrence constraints added to the DP state; no release dates (Numba)",
+           options=(
+               Option("hint_time", float, -1.0, "seconds of ls for the incumbent (-1: 10 % of "
+                      "the time limit, at most 2 s; 0.5 s without a limit)"),
+               Option("iterations", int, 5000, "most subgradient iterations of stage 1",
+                      minimum=1),
+               Option("max_states", int, SSDP_MAX_STATES, "most stage-3 states held at once "
+                      "(about 32 bytes each)", minimum=1024),
+               Option("max_m", int, SSDP_MAX_M, "most jobs with occurrence constraints",
+                      minimum=0, ),
+               Option("add", int, 2, "most jobs added to M per round", minimum=1),
+           ), objectives=("total_weighted_tardiness", "total_tardiness",
+                          "total_weighted_completion"),
+           warm_up=partial(warm_up, "rules", "ls", "ssdp")),
     *(Method(rule, PROBLEM, f"{_HERE}.rules:run_rule", Kind.HEURISTIC, summary + " (Numba)",
              options=(_LOOK_AHEAD[rule],) if rule in _LOOK_AHEAD else (),
              fixed={"rule": rule}, warm_up=partial(warm_up, "rules"))

@@ -1,0 +1,243 @@
+"""Successive sublimation dynamic programming (SSDP) for one machine without release dates:
+wrapper over :mod:`.ssdp_kernels`.
+
+After Tanaka, Fujikuma & Araki, "An exact algorithm for single-machine scheduling without
+machine idle time", J. Scheduling 12:575–593, 2009 (and Tanaka & Fujikuma, J. Scheduling 15,
+2012). Stage 1 is the Lagrangian relaxation of the job-occurrence constraints of the
+time-indexed model with 2-cycle elimination, its multipliers raised by subgradient ascent; stage
+3 adds the occurrence constraints of a growing set M of jobs (those the relaxed optimum repeats
+or leaves out) to the state of the DP, keeping the stage-1 multipliers, until the relaxed
+optimum is a schedule (then optimal) or no state can reach a value below the incumbent (then
+the incumbent is optimal). States are pruned by the stage-1 backward costs and by adjacent
+pairwise interchange. Stage 2 of the paper (constraints on three successive jobs) and the
+re-optimisation of the multipliers at stage 3 are not implemented.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import ssdp_kernels as K
+
+__all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
+
+#: Default cap on the stage-3 states held at once (5 arrays of 8 bytes each).
+SSDP_MAX_STATES = 8_000_000
+
+#: Default cap on |M| (the mask of a state is one int64, shared with the job index).
+SSDP_MAX_M = 40
+
+#: Time steps of the stage-3 DP between two looks at the clock.
+_CHUNK = 16
+
+
+def _ceil(x: float) -> float:
+    """The least integer ≥ x, less a float tolerance (every schedule's value is an integer)."""
+    return float(math.ceil(x - 1e-6 - 1e-9 * abs(x)))
+
+
+def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> float:
+    comp = np.cumsum(p[seq])
+    return float(np.dot(w[seq], np.maximum(0, comp - d[seq])))
+
+
+def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.ndarray,
+            upper: float, iterations: int, patience: int, out_of_time: Callable[[], bool],
+            ) -> tuple[np.ndarray, float, np.ndarray, int]:
+    """Subgradient ascent on L(λ) = relax(λ) + Σλ with Polyak's step θ·(upper − L)/‖g‖²
+    (θ halved after ``patience`` steps without progress; g_j = 1 − count_j): ``(best λ,
+    best L, the job counts at the best λ, iterations run)``."""
+    best, best_lam = -math.inf, lam.copy()
+    best_count = np.zeros(lam.shape[0], dtype=np.int64)
+    theta, stall, done = 1.0, 0, 0
+    lam = lam.copy()
+    for it in range(iterations):
+        if out_of_time():
+            break
+        done = it + 1
+        reduced, count = relax(lam)
+        bound = reduced + float(lam.sum())
+        if bound > best + 1e-9 * max(1.0, abs(bound)):
+            best, stall = bound, 0
+            best_lam[:] = lam
+            best_count[:] = count
+        else:
+            stall += 1
+            if stall >= patience:
+                theta, stall = 0.5 * theta, 0
+        sub = 1 - count
+        norm = float(np.dot(sub, sub))
+        if norm == 0.0 or best > upper - 1.0 + 1e-6 or theta < 1e-4:
+            break
+        lam += theta * max(upper - bound, 1.0) / norm * sub
+    return best_lam, best, best_count, done
+
+
+def ssdp_search(
+    p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
+    deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
+    iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
+    max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
+) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
+    """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
+
+    Parameters
+    ----------
+    p, d, w
+        int64 (n,) processing times (all > 0), due dates and weights (ΣwjCj: d = 0).
+    upper_seq
+        A schedule (the incumbent; SSDP searches for a strictly better one).
+    deadline
+        ``time.perf_counter()`` reading at which to stop with the bound reached.
+    interrupt
+        Asked between chunks; true stops the search.
+    iterations
+        Most subgradient iterations of stage 1 on the 2-cycle relaxation (a fifth as many
+        follow on the one with dominance).
+    patience
+        Subgradient steps without progress after which the step size is halved.
+    max_states, max_m
+        Caps on the stage-3 states and on |M|.
+    stage1_share
+        Most share of the time left that the ascent on the dominance relaxation may take.
+    add
+        Most jobs added to M per stage-3 round (those the relaxed optimum repeats or misses,
+        the most repeated first).
+
+    Returns
+    -------
+    sequence, value, bound, proved, stats
+        The best schedule and its value, a lower bound, whether the bound proves the value
+        optimal, and the counts of each stage.
+    """
+    t0 = time.perf_counter()
+    n = p.shape[0]
+    horizon = int(p.sum())
+    seq = np.ascontiguousarray(upper_seq, dtype=np.int64).copy()
+    upper = _value(p, d, w, seq)
+    stats: dict[str, Any] = {"horizon": horizon, "upper_start": upper}
+
+    def out_of_time() -> bool:
+        return ((deadline is not None and time.perf_counter() >= deadline)
+                or (interrupt is not None and interrupt()))
+
+    c = K.cost_table(p, d, w, horizon)
+    wf = w.astype(np.float64)
+    # stage 1: multipliers from each job's own cost in the incumbent, raised first on the cheap
+    # 2-cycle relaxation, then on the one with adjacent-interchange dominance
+    comp = np.empty(n, dtype=np.int64)
+    comp[seq] = np.cumsum(p[seq])
+    lam = (w * np.maximum(0, comp - d)).astype(np.float64)
+
+    def cheap(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return K.two_cycle(p, d, wf, x, horizon)
+
+    def strong(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, count, _ = K.forward(p, c, x, horizon)
+        return value, count
+
+    lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
+    stats["stage1_cheap_s"] = round(time.perf_counter() - t0, 4)
+    # the dominance relaxation costs about n log n · T per step: at most ``stage1_share`` of
+    # the time left goes to its ascent, the rest to stage 3
+    stage1_end = None if deadline is None else (
+        time.perf_counter() + stage1_share * max(0.0, deadline - time.perf_counter()))
+
+    def stage1_over() -> bool:
+        return out_of_time() or (stage1_end is not None and time.perf_counter() >= stage1_end)
+
+    lam, best2, counts, its2 = _ascent(strong, lam, upper, max(1, iterations // 5),
+                                       max(5, patience // 4), stage1_over)
+    best = max(best, best2)
+    lower = max(0.0, _ceil(best))
+    sum_lam = float(lam.sum())
+    stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
+                 stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
+                 max_states_seen=0)
+    if lower >= upper:
+        stats["proved_by"] = "stage 1"
+        return seq, upper, upper, True, stats
+    if out_of_time():  # the backward tables cost about one dominance step: skip them
+        stats["stopped"] = "time"
+        stats["total_s"] = round(time.perf_counter() - t0, 4)
+        return seq, upper, lower, False, stats
+    g = K.backward(p, c, lam, horizon)
+    pos = np.full(n, -1, dtype=np.int64)
+    members: list[int] = []
+    violated = [j for j in np.argsort(-np.abs(counts - 1), kind="stable") if counts[j] != 1]
+    while True:
+        if out_of_time():
+            stats["stopped"] = "time"
+            break
+        for j in violated[:add]:
+            if pos[j] < 0 and len(members) < max_m:
+                pos[j] = len(members)
+                members.append(int(j))
+        m_proc = np.ascontiguousarray(p[members], dtype=np.int64)
+        target = upper - 1.0 - sum_lam + 1e-6
+        stats["rounds"] += 1
+        stats["m_size"] = len(members)
+        start = np.zeros(horizon + 2, dtype=np.int64)
+        cap = min(max_states, 1 << 16)
+        job = np.full(cap, K.NO_JOB, dtype=np.int64)
+        mask = np.zeros(cap, dtype=np.int64)
+        val = np.zeros(cap)
+        pred = np.full(cap, -1, dtype=np.int64)
+        start[1] = 1
+        size, status, t = 1, 0, 1
+        while t <= horizon:
+            if out_of_time():
+                status = 2
+                break
+            t_to = min(horizon + 1, t + _CHUNK)
+            job, mask, val, pred, size, status = K.extend(
+                p, c, lam, g, pos, m_proc, target, t, t_to, start, job, mask, val,
+                pred, size, max_states)
+            if status:
+                break
+            t = t_to
+        stats["states"] += int(size)
+        stats["max_states_seen"] = max(stats["max_states_seen"], int(size))
+        if status == 2:
+            stats["stopped"] = "time"
+            break
+        if status == 1:
+            stats["stopped"] = "states"
+            break
+        full = (1 << len(members)) - 1
+        at_end = [i for i in range(start[horizon], start[horizon + 1]) if mask[i] == full]
+        if not at_end:  # no pseudo-schedule below the incumbent: it is optimal
+            lower = upper
+            stats["proved_by"] = "stage 3"
+            break
+        i = min(at_end, key=lambda q: val[q])
+        lower = max(lower, _ceil(val[i] + sum_lam))
+        path = []
+        while i > 0:
+            path.append(int(job[i]))
+            i = int(pred[i])
+        path.reverse()
+        seen = np.bincount(np.asarray(path, dtype=np.int64), minlength=n)
+        if np.all(seen == 1):
+            cand = np.asarray(path, dtype=np.int64)
+            value = _value(p, d, w, cand)
+            if value < upper:
+                seq, upper = cand, value
+            lower = upper
+            stats["proved_by"] = "stage 3"
+            break
+        if lower >= upper:
+            stats["proved_by"] = "stage 3"
+            break
+        order = np.argsort(-np.abs(seen - 1), kind="stable")
+        violated = [int(j) for j in order if seen[j] != 1 and pos[j] < 0]
+        if not violated or len(members) >= max_m:
+            stats["stopped"] = "max_m"
+            break
+    stats["total_s"] = round(time.perf_counter() - t0, 4)
+    return seq, upper, min(lower, upper), lower >= upper, stats

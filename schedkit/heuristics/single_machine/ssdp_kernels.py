@@ -1,0 +1,282 @@
+"""Numba kernels of the successive sublimation dynamic programming method (SSDP) for one machine
+without release dates (Tanaka, Fujikuma & Araki, "An exact algorithm for single-machine
+scheduling without machine idle time", J. Scheduling 12:575–593, 2009).
+
+The relaxation is the time-indexed model of :mod:`schedkit.instances.single_machine.bounds`:
+a pseudo-schedule is a chain of jobs that fills 0..T (T = Σ p_j), may repeat a job and may
+leave one out; with multipliers λ the cost of job j completing at t is ``c[j, t] − λ_j`` and
+``Σ λ_j`` is added back. The kernels here are
+
+* :func:`two_cycle` — the 2-cycle-eliminated relaxation (the forward kernel of ``bounds.py``),
+  cheap, for the first subgradient steps;
+* :func:`forward` / :func:`backward` — the same with adjacent pairwise interchange dominance
+  (stage 1 of the paper): forward costs with the pseudo-schedule, and the backward costs
+  g(j, t) (the cheapest completion from "j completed at t" to T), a valid completion bound for
+  every stricter relaxation with the same λ;
+* :func:`extend` — the forward DP of the stage-3 relaxation ("successive sublimation"): the
+  state is (t, last job, set of the jobs of M done), each job of M is processed at most once and
+  all of M by T. States whose cost + g + Σλ exceeds the target (the incumbent − 1: objectives
+  are integers) are dropped, and so are the states where an adjacent interchange of the last two
+  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule.
+
+Arrays and ints in, arrays out; the stage-3 DP is resumable in chunks of time steps so the
+caller can watch the clock.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ...instances.single_machine.bounds import _pseudo_schedule
+
+__all__ = ["cost_table", "two_cycle", "forward", "backward", "start_cost", "extend", "NO_JOB"]
+
+_INF = 1e300
+
+#: Label of the start state's "last job".
+NO_JOB = -1
+
+
+@njit(cache=True)
+def cost_table(p: np.ndarray, d: np.ndarray, w: np.ndarray, horizon: int) -> np.ndarray:
+    """``c[j, t] = w_j · max(0, t − d_j)`` for t = 0..horizon (float64, (n, horizon + 1))."""
+    n = p.shape[0]
+    c = np.zeros((n, horizon + 1))
+    for j in range(n):
+        for t in range(horizon + 1):
+            if t > d[j]:
+                c[j, t] = w[j] * (t - d[j])
+    return c
+
+
+@njit(cache=True)
+def two_cycle(p: np.ndarray, d: np.ndarray, w: np.ndarray, lam: np.ndarray,
+              horizon: int) -> tuple[float, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination only (the kernel of ``bounds.py``):
+    ``(reduced cost of the cheapest pseudo-schedule, how often it holds each job)``; ``w``
+    float64."""
+    n = p.shape[0]
+    r = np.zeros(n, dtype=np.int64)
+    value0 = np.empty(horizon + 1)
+    value1 = np.empty(horizon + 1)
+    last0 = np.empty(horizon + 1, dtype=np.int64)
+    last1 = np.empty(horizon + 1, dtype=np.int64)
+    count = np.zeros(n, dtype=np.int64)
+    first_end = np.zeros(n, dtype=np.int64)
+    reduced = _pseudo_schedule(p, d, w, r, lam, horizon, False, value0, last0, value1, last1,
+                               count, first_end)
+    return reduced, count
+
+
+@njit(cache=True)
+def _dominated(p: np.ndarray, c: np.ndarray, i: int, k: int, s: int, t: int) -> bool:
+    """True when job i on (s − p_i, s] then k on (s, t] is beaten by k first then i (strictly,
+    or equally with k < i): adjacent pairwise interchange, which keeps an optimal schedule."""
+    here = c[i, s] + c[k, t]
+    there = c[k, s - p[i] + p[k]] + c[i, t]
+    return there < here - 1e-9 or (there <= here + 1e-9 and k < i)
+
+
+@njit(cache=True)
+def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
+            horizon: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance:
+    ``(reduced cost of the cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the
+    cheapest chain from 0 ending with job k completing at t.
+
+    Each f[k, t] takes the cheapest allowed predecessor, found by scanning the jobs ending at
+    s = t − p_k in order of f (usually the first or second is allowed)."""
+    n = p.shape[0]
+    f = np.full((n, horizon + 1), _INF)
+    arg = np.full((n, horizon + 1), -2, dtype=np.int64)
+    order = np.zeros((horizon + 1, n), dtype=np.int64)
+    col = np.empty(n)
+    for t in range(1, horizon + 1):
+        for k in range(n):
+            s = t - p[k]
+            if s < 0:
+                continue
+            if s == 0:
+                base, who = 0.0, -1
+            else:
+                base, who = _INF, -2
+                for q in range(n):
+                    i = order[s, q]
+                    if f[i, s] >= _INF:
+                        break
+                    if i == k or _dominated(p, c, i, k, s, t):
+                        continue
+                    base, who = f[i, s], i
+                    break
+            if who == -2:
+                continue
+            f[k, t] = base + c[k, t] - lam[k]
+            arg[k, t] = who
+        for k in range(n):
+            col[k] = f[k, t]
+        order[t, :] = np.argsort(col)
+    count = np.zeros(n, dtype=np.int64)
+    best, k = _INF, -1
+    for j in range(n):
+        if f[j, horizon] < best:
+            best, k = f[j, horizon], j
+    t = horizon
+    while k >= 0 and t > 0:
+        count[k] += 1
+        prev = arg[k, t]
+        t -= p[k]
+        k = prev
+    return best, count, f
+
+
+@njit(cache=True)
+def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.ndarray:
+    """Backward costs of the relaxation of :func:`forward`: ``g[i, t]`` the cheapest reduced
+    cost of a chain from t to the horizon after job i completed at t (its first job k ≠ i and
+    "i then k" not dominated); ``g[i, horizon] = 0``, unreachable: 1e300. Every stricter
+    relaxation with the same λ costs at least this from (t, i)."""
+    n = p.shape[0]
+    g = np.full((n, horizon + 1), _INF)
+    g[:, horizon] = 0.0
+    h = np.empty(n)
+    for t in range(horizon - 1, -1, -1):
+        for k in range(n):
+            e = t + p[k]
+            h[k] = _INF if e > horizon or g[k, e] >= _INF else c[k, e] - lam[k] + g[k, e]
+        order = np.argsort(h)
+        for i in range(n):
+            if t < p[i]:
+                continue
+            for q in range(n):
+                k = order[q]
+                if h[k] >= _INF:
+                    break
+                if k == i or _dominated(p, c, i, k, t, t + p[k]):
+                    continue
+                g[i, t] = h[k]
+                break
+    return g
+
+
+@njit(cache=True)
+def start_cost(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray) -> float:
+    """The cheapest chain from time 0 by the backward costs (equals :func:`forward`'s)."""
+    best = _INF
+    horizon = c.shape[1] - 1
+    for k in range(p.shape[0]):
+        e = p[k]
+        if e <= horizon and g[k, e] < _INF:
+            best = min(best, c[k, e] - lam[k] + g[k, e])
+    return best
+
+
+@njit(cache=True)
+def _grow_i(a: np.ndarray, size: int) -> np.ndarray:
+    b = np.empty(size, dtype=a.dtype)
+    b[:a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
+    b = np.empty(size, dtype=a.dtype)
+    b[:a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np.ndarray,
+           m_proc: np.ndarray, target: float,
+           t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
+           val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
+    in the pool): ``(job, mask, val, pred, size, status)``.
+
+    The pool holds the states of time t at indices ``start[t]..start[t + 1] − 1`` sorted by
+    (mask, job): the last job (``NO_JOB`` at the start), the bit set of the done jobs of M
+    (job j is bit ``pos[j]``; −1: not in M), the reduced cost and the index of the predecessor.
+    ``m_proc[b]`` is the processing time of the job of bit b. A state survives when its cost +
+    ``g[last, t]`` (:func:`backward`) ≤ ``target`` (the pool's Σλ already taken off), the jobs
+    of M not done fit before the horizon and "previous then last" is not dominated.
+    status 0: done; 1: more than ``max_states`` states (stopped).
+    """
+    n = p.shape[0]
+    horizon = c.shape[1] - 1
+    m = m_proc.shape[0]
+    cand_key = np.empty(1024, dtype=np.int64)
+    cand_val = np.empty(1024)
+    cand_pred = np.empty(1024, dtype=np.int64)
+    total_m = 0
+    for b in range(m):
+        total_m += m_proc[b]
+    for t in range(t_from, t_to):
+        nc = 0
+        for k in range(n):
+            s = t - p[k]
+            if s < 0:
+                continue
+            pk = pos[k]
+            bit = np.int64(1) << pk if pk >= 0 else np.int64(0)
+            gk = g[k, t]
+            if gk >= _INF:
+                continue
+            ck = c[k, t] - lam[k]
+            for idx in range(start[s], start[s + 1]):
+                j = job[idx]
+                if j == k:
+                    continue
+                mk = mask[idx]
+                if mk & bit:
+                    continue
+                v = val[idx] + ck
+                if v + gk > target:
+                    continue
+                if j >= 0 and _dominated(p, c, j, k, s, t):
+                    continue
+                nm = mk | bit
+                if m > 0:
+                    left = total_m
+                    for b in range(m):
+                        if (nm >> b) & 1:
+                            left -= m_proc[b]
+                    if left > horizon - t:
+                        continue
+                if nc == cand_key.shape[0]:
+                    cand_key = _grow_i(cand_key, 2 * nc)
+                    cand_val = _grow_f(cand_val, 2 * nc)
+                    cand_pred = _grow_i(cand_pred, 2 * nc)
+                cand_key[nc] = nm * (n + 1) + (k + 1)
+                cand_val[nc] = v
+                cand_pred[nc] = idx
+                nc += 1
+        # dedupe: one state per (mask, job), the cheapest
+        order = np.argsort(cand_key[:nc], kind="mergesort")
+        start[t] = size
+        last_key = np.int64(-1)
+        for q in range(nc):
+            i = order[q]
+            key = cand_key[i]
+            if key == last_key:
+                if cand_val[i] < val[size - 1]:
+                    val[size - 1] = cand_val[i]
+                    pred[size - 1] = cand_pred[i]
+                continue
+            if size == job.shape[0]:
+                if size >= max_states:
+                    start[t + 1] = size
+                    return job, mask, val, pred, size, 1
+                grown = min(2 * size, max_states)
+                job = _grow_i(job, grown)
+                mask = _grow_i(mask, grown)
+                val = _grow_f(val, grown)
+                pred = _grow_i(pred, grown)
+            last_key = key
+            job[size] = key % (n + 1) - 1
+            mask[size] = key // (n + 1)
+            val[size] = cand_val[i]
+            pred[size] = cand_pred[i]
+            size += 1
+        start[t + 1] = size
+    return job, mask, val, pred, size, 0
