@@ -1026,6 +1026,22 @@ def _dask_task(run: _Run, attempt: int) -> str:
         raise
 
 
+def _quiet_logs() -> None:
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+def _quiet_local_shutdown(client: Any) -> None:
+    """Before a local cluster closes: its workers (and this process) stop logging below
+    CRITICAL, for a worker whose heartbeat races the scheduler's close logs a traceback at
+    ERROR ("Failed to communicate with scheduler during heartbeat"), which a user would read as
+    a failure. Every run's outcome is in the results file by then."""
+    with contextlib.suppress(Exception):
+        client.run(_quiet_logs)
+    _quiet_logs()
+
+
 def _worker_facts(dask_worker: Any) -> dict[str, Any]:
     """What the runner checks on each worker before anything starts."""
     import multiprocessing
@@ -1100,11 +1116,17 @@ def _run_on_dask(runs: list[_Run], fd: int, out: Path, suite_path: Path, resume:
                     print(f"warning: --jobs {jobs} is more than this machine's "
                           f"{os.cpu_count()} cores: runs share cores and time less well",
                           file=sys.stderr)
+                # _quiet_local_shutdown lowers distributed's logging here too: put it back
+                # once the cluster has closed.
+                own = logging.getLogger("distributed")
+                stack.callback(own.setLevel, own.level)
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=jobs, threads_per_worker=1, processes=True,
                     resources={"cores": cores}, scheduler_kwargs={"dashboard": False},
                     silence_logs=logging.ERROR))
                 client = stack.enter_context(distributed.Client(cluster))
+                # Runs last-in first-out: before the client and the cluster close.
+                stack.callback(_quiet_local_shutdown, client)
                 where = "of --jobs"
             else:
                 client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
