@@ -151,6 +151,20 @@ class Invocation:
     command: str
 
 
+def resume_command(invocation: Invocation, suite: str | Path, out: Path, jobs: int | None = None,
+                   scheduler: str | None = None) -> str:
+    """The command that resumes a batch: the same suite, results file and cluster
+    (``--jobs``/``--scheduler``), quoted for a POSIX shell where needed."""
+    import shlex
+
+    words = [invocation.command, shlex.quote(str(suite)), "--out", shlex.quote(str(out))]
+    if jobs is not None:
+        words += ["--jobs", str(jobs)]
+    if scheduler is not None:
+        words += ["--scheduler", shlex.quote(scheduler)]
+    return " ".join(words)
+
+
 #: ``python bench.py …`` from a checkout.
 BENCH_PY = Invocation("bench.py", "bench.py run", "python bench.py run")
 #: ``schedkit bench …``.
@@ -789,7 +803,8 @@ def run_suite(suite_path: Path, out: Path, *, wait: bool = False,
                 print(f"warning: {suite_path}: methods[{i}] ({m.label}) applies to none of the "
                       "suite's instances", file=sys.stderr)
         print(f"suite {suite['name']}: {len(todo)} runs to do", file=sys.stderr)
-        resume = f"`{invocation.command} {suite_ref or suite_path} --out {out}` resumes"
+        resume = f"`{resume_command(invocation, suite_ref or suite_path, out, jobs, scheduler)}`"\
+            " resumes"
         if todo and (jobs is not None or scheduler is not None):
             runs = [_Run(inst, m, seed, limit, suite["workers"], hard_limit(limit))
                     for inst, m, seed, limit in todo]

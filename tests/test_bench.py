@@ -507,3 +507,13 @@ def test_bench_py_finds_bundled_suites_too(tmp_path) -> None:
     assert done.stderr.startswith("error: nope: no such suite file, and not a bundled suite "
                                   "(bundled: dag, ")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("jobs", "scheduler", "tail"), [
+    (None, None, ""), (2, None, " --jobs 2"),
+    (None, "tcp://127.0.0.1:8786", " --scheduler tcp://127.0.0.1:8786")])
+def test_resume_hint_keeps_the_cluster_flags(jobs, scheduler, tail) -> None:
+    from schedkit.bench import SCHEDKIT_BENCH, resume_command
+
+    assert resume_command(SCHEDKIT_BENCH, "jobshop", Path("my runs/js.jsonl"), jobs,
+                          scheduler) == f"schedkit bench jobshop --out 'my runs/js.jsonl'{tail}"
