@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import schedkit as sk
-from schedkit.formulations.jobshop import build_cpsat, build_milp, keep_order, keep_order_milp
+from schedkit.formulations.jobshop import (
+    build_cpsat,
+    build_milp,
+    change_order,
+    change_order_milp,
+    keep_order,
+    keep_order_milp,
+)
 from schedkit.heuristics.jobshop import dispatch, flat_starts
 from schedkit.heuristics.jobshop.neighbourhoods import DESTROYS, MIN_FREED, Neighbourhoods
 from schedkit.instances.evaluate import objective
@@ -133,6 +140,58 @@ def test_restricted_milp_fixes_the_binaries_of_what_is_not_freed() -> None:
     assert all(y.lowBound == 0 and y.upBound == 1 for y in built.order.values())
     assert solve_pulp(built.problem, backend="highs", time_limit=60, workers=1,
                       seed=0).objective == 55
+
+
+@pytest.mark.parametrize("backend", ["cpsat", "milp"])
+def test_change_order_excludes_exactly_the_current_order(backend: str) -> None:
+    # ft06's optimum is 55: restricted to a window around an optimal
+    # schedule, the best *other* order is found (changed on some machine, the rest kept), and
+    # with the cap at 55 it is still 55 or the model is infeasible — never the schedule itself.
+    if backend == "milp":
+        pytest.importorskip("highspy")
+    inst = sk.load("ft06")
+    best = sk.solve(inst, "cpsat", time_limit=30, workers=1, seed=0)
+    assert best.status == "optimal" and best.objective == 55
+    start = flat_starts(best.solution)
+    freed = Neighbourhoods(inst).window(start, 12, np.random.RandomState(1))
+    every, kept = np.arange(inst.n_ops), np.flatnonzero(~freed)
+    if backend == "cpsat":
+        built = build_cpsat(inst, horizon=80, strong=True, hint=start)
+        keep_order(inst, built, start, freed)
+        assert change_order(inst, built, start, freed) > 0
+        out = solve_cpsat(built.model, time_limit=30, workers=1, seed=0)
+        new = np.array([out.solver.value(v) for v in built.start])
+    else:
+        milp = build_milp(inst, horizon=80)
+        keep_order_milp(inst, milp, start, freed, cap=80)
+        assert change_order_milp(inst, milp, start, freed) > 0
+        out = solve_pulp(milp.problem, backend="highs", time_limit=30, workers=1, seed=0)
+        new = np.array([round(v.value()) for v in milp.start])
+    assert out.status == "optimal" and out.objective >= 55
+    assert objective(inst, {"start": sk.heuristics.jobshop.start_lists(inst, new)}) == \
+        out.objective
+    assert _machine_orders(inst, new, kept) == _machine_orders(inst, start, kept)
+    assert _machine_orders(inst, new, every) != _machine_orders(inst, start, every)
+    if backend == "milp":  # removed again: the schedule's own order is back in the model
+        assert change_order_milp(inst, milp, start, None) == 0
+        assert "order_change" not in milp.problem.constraints
+
+
+@pytest.mark.parametrize("differ", [True, False])
+def test_alns_differ_lets_the_annealing_see_worse_candidates(differ: bool) -> None:
+    # differ (the default): a repair returns the best other order, sometimes worse, and the
+    # annealing rejects some of those; off, every candidate is at least as good (a descent).
+    res = sk.solve("ft10", "alns", seed=1, workers=1,
+                   options={"iterations": 40, "differ": differ})
+    assert res.ok and res.verified
+    st = res.stats
+    rejected = sum(v["rejected"] for k, v in st["operators"].items() if k == "cpsat")
+    if differ:
+        assert st["candidates_worse"] > 0 and rejected > 0
+    else:
+        assert st["candidates_worse"] == 0 and rejected == 0
+        trace = st["trace"]["current"]
+        assert all(b <= a for a, b in zip(trace, trace[1:], strict=False))
 
 
 @pytest.mark.parametrize("repair", ["cpsat", "milp"])

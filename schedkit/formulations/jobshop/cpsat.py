@@ -29,7 +29,7 @@ import numpy as np
 from ...instances import JobShop
 from ..deadline import Deadline
 
-__all__ = ["JobShopCpSat", "build_cpsat", "keep_order"]
+__all__ = ["JobShopCpSat", "build_cpsat", "keep_order", "change_order", "machine_arcs"]
 
 
 @dataclass
@@ -180,3 +180,38 @@ def keep_order(inst: JobShop, built: JobShopCpSat, start: np.ndarray, freed: np.
     if cap is not None and built.objective is not None:
         model.add(built.objective <= int(np.floor(cap + 1e-9)))
     return int(same.size)
+
+
+def machine_arcs(inst: JobShop, start: np.ndarray) -> list[tuple[int, int]]:
+    """The arcs (a, b) of the schedule ``start`` (flat start times): b follows a directly on
+    their machine (operations in start order, then end order)."""
+    ends = start + inst.op_duration
+    order = np.lexsort((ends, start, inst.op_machine))
+    machine = inst.op_machine[order]
+    same = np.flatnonzero(machine[1:] == machine[:-1])
+    return list(zip(order[same].tolist(), order[same + 1].tolist(), strict=True))
+
+
+def change_order(inst: JobShop, built: JobShopCpSat, start: np.ndarray,
+                 freed: np.ndarray) -> int:
+    """Exclude the machine order of the schedule ``start`` from ``built``: some pair of
+    operations adjacent on a machine in ``start``, one of them freed, swaps (a literal per
+    such arc enforces b before a; at least one holds). A machine order differs from the
+    given one exactly when it reverses one of its adjacent pairs (operations of zero
+    duration aside, which may share a time and so satisfy both orders), so together with
+    :func:`keep_order` the model holds the schedules of the neighbourhood other than the
+    orders of ``start`` — the best of them may be worse (the candidate of a simulated
+    annealing step, Kirkpatrick, Gelatt & Vecchi, Science 220, 1983). Returns the number of
+    arcs that may swap (0: the model is left as it was and holds no other order).
+    """
+    model = built.model
+    free = np.asarray(freed, dtype=bool)
+    swaps = []
+    for a, b in machine_arcs(inst, np.asarray(start, dtype=np.int64)):
+        if free[a] or free[b]:
+            lit = model.new_bool_var(f"swap{a}_{b}")
+            model.add(built.start[a] >= built.end[b]).only_enforce_if(lit)
+            swaps.append(lit)
+    if swaps:
+        model.add_bool_or(swaps)
+    return len(swaps)

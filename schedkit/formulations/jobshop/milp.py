@@ -21,7 +21,7 @@ import numpy as np
 from ...instances import JobShop
 from ..deadline import Deadline
 
-__all__ = ["JobShopMilp", "build_milp", "keep_order_milp"]
+__all__ = ["JobShopMilp", "build_milp", "keep_order_milp", "change_order_milp"]
 
 
 @dataclass
@@ -143,3 +143,31 @@ def keep_order_milp(inst: JobShop, built: JobShopMilp, start: np.ndarray, freed:
         else:  # the cap of the last neighbourhood, moved: objective + constant <= 0
             cons.constant = pulp.LpAffineExpression(built.objective).constant - limit
     return fixed
+
+
+def change_order_milp(inst: JobShop, built: JobShopMilp, start: np.ndarray,
+                      freed: np.ndarray | None) -> int:
+    """Exclude the machine order of the schedule ``start`` from ``built``, as
+    :func:`~schedkit.formulations.jobshop.cpsat.change_order` does for CP-SAT: the order
+    binaries of the pairs adjacent on a machine in ``start`` with one operation freed sum,
+    flipped, to at least one (constraint ``order_change``, replaced on every call; ``freed``
+    ``None`` removes it). Returns the number of such pairs."""
+    import pulp
+
+    from .cpsat import machine_arcs
+
+    prob = built.problem
+    if "order_change" in prob.constraints:
+        del prob.constraints["order_change"]
+    if freed is None:
+        return 0
+    free = np.asarray(freed, dtype=bool)
+    flips = []
+    for a, b in machine_arcs(inst, np.asarray(start, dtype=np.int64)):
+        y = built.order.get((min(a, b), max(a, b)))
+        if (free[a] or free[b]) and y is not None:  # None: one job's route orders them
+            # order[a, b] = 1 (a < b) says a precedes b, as now: the swap is 1 - order.
+            flips.append(1 - y if a < b else y)
+    if flips:
+        prob += pulp.lpSum(flips) >= 1, "order_change"
+    return len(flips)

@@ -4,13 +4,21 @@ and an exact repair of the freed part.
 
 Repairs (option ``repair``):
 
-- ``cpsat``: the strong CP-SAT model (:func:`~schedkit.formulations.jobshop.build_cpsat`,
-  horizon = the current makespan) restricted by
-  :func:`~schedkit.formulations.jobshop.keep_order` and hinted with the current schedule,
-  solved for at most ``repair_time`` deterministic seconds of CP-SAT;
+- ``cpsat``: the strong CP-SAT model (:func:`~schedkit.formulations.jobshop.build_cpsat`)
+  restricted by :func:`~schedkit.formulations.jobshop.keep_order` and hinted with the current
+  schedule, solved for at most ``repair_time`` deterministic seconds of CP-SAT;
 - ``milp``: Manne's MILP built once, its order binaries between operations not freed fixed to
   the current schedule (:func:`~schedkit.formulations.jobshop.keep_order_milp`, the Balans
   pattern), solved by HiGHS for at most ``repair_time`` seconds.
+
+What a repair returns (option ``differ``): on (the default), the best schedule of the
+neighbourhood whose machine order differs from the current one
+(:func:`~schedkit.formulations.jobshop.change_order`), with an objective at most the best so
+far plus the span beyond which the annealing's start temperature accepts with probability
+below 10⁻⁶ — so a candidate may be worse than the current schedule and the annealing
+(``worse``, ``accept``) decides; off, the best schedule of the neighbourhood, capped by the
+current objective: never worse, so every candidate is accepted and the search is a descent
+(the annealing and ``restart`` then have nothing to act on).
 
 For the makespan, ``polish`` iterations of the N5 tabu search
 (:func:`~schedkit.heuristics.jobshop.tabu_improve`) follow every repair. The loop, the
@@ -25,8 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from ...formulations.jobshop import build_cpsat, build_milp, keep_order, keep_order_milp
-from ...heuristics.alns import Freed, State, run_alns
+from ...formulations.jobshop import (
+    build_cpsat,
+    build_milp,
+    change_order,
+    change_order_milp,
+    keep_order,
+    keep_order_milp,
+)
+from ...heuristics.alns import Annealing, Freed, State, run_alns
 from ...heuristics.jobshop import flat_starts, start_lists, tabu_improve
 from ...heuristics.jobshop.neighbourhoods import DESTROYS, Neighbourhoods
 from ...heuristics.search import Stop, StopReason
@@ -47,22 +62,32 @@ __all__ = ["DEFAULT_ITERATIONS", "REPAIRS", "run"]
 DEFAULT_ITERATIONS = 200
 #: The repairs of the ``repair`` option.
 REPAIRS = ("cpsat", "milp")
+#: With ``differ``, candidates are capped where the start temperature accepts them with this
+#: probability (worse ones would practically never be accepted, and the cap keeps the
+#: repair's search small).
+CAP_PROBABILITY = 1e-6
 
 
 class _Repair:
     """The exact repair (module docstring) and the tabu polish after it."""
 
     def __init__(self, instance: JobShop, ctx: RunContext, stop: Stop, kind: str,
-                 horizon: int | None) -> None:
+                 start_value: float, span: float | None) -> None:
         self.instance = instance
         self.ctx = ctx
         self.stop = stop
         self.kind = kind
         self.repair_time = float(ctx.options["repair_time"])
         self.polish = int(ctx.options["polish"]) if instance.objective == "makespan" else 0
+        # span None: never worse than the current (module docstring); else the cap is the
+        # best value so far plus span, and the candidate's machine order must change.
+        self.span = span
+        self.best = float(start_value)
+        makespan = instance.objective == "makespan"
+        horizon = int(start_value + (span or 0.0)) if makespan else None
         self.milp = build_milp(instance, horizon=horizon) if kind == "milp" else None
-        self.stats = {"repairs": 0, "repair_improved": 0, "repair_unsolved": 0,
-                      "repair_proved": 0,
+        self.stats = {"repairs": 0, "repair_improved": 0, "candidates_worse": 0,
+                      "repair_unsolved": 0, "repair_proved": 0,
                       "polish_improved": 0, "repair_s": 0.0, "polish_s": 0.0}
 
     def left(self) -> float:
@@ -75,8 +100,9 @@ class _Repair:
         start, value = state.solution, state.value
         seed = int(rng.randint(0, 2**31 - 1))
         t0 = time.perf_counter()
-        new = self._cpsat(start, value, state.freed, seed) if self.kind == "cpsat" else \
-            self._milp(start, value, state.freed, seed)
+        cap = value if self.span is None else self.best + self.span
+        new = self._cpsat(start, cap, state.freed, seed) if self.kind == "cpsat" else \
+            self._milp(start, cap, state.freed, seed)
         self.stats["repairs"] += 1
         if new is None:
             self.stats["repair_unsolved"] += 1
@@ -98,15 +124,19 @@ class _Repair:
             if polished <= new_value:
                 new, new_value = head, float(polished)
             self.stats["polish_s"] += time.perf_counter() - t1
+        self.stats["candidates_worse"] += new_value > value
+        self.best = min(self.best, new_value)
         return State(new, new_value)
 
-    def _cpsat(self, start: np.ndarray, value: float, freed: np.ndarray,
+    def _cpsat(self, start: np.ndarray, cap: float, freed: np.ndarray,
                seed: int) -> np.ndarray | None:
         inst = self.instance
         makespan = inst.objective == "makespan"
-        built = build_cpsat(inst, horizon=int(value) if makespan else None, strong=True,
+        built = build_cpsat(inst, horizon=int(cap) if makespan else None, strong=True,
                             hint=start)
-        keep_order(inst, built, start, freed, cap=None if makespan else value)
+        keep_order(inst, built, start, freed, cap=None if makespan else cap)
+        if self.span is not None:
+            change_order(inst, built, start, freed)
         left = self.left()
         out = solve_cpsat(built.model, time_limit=None if left == float("inf") else left,
                           workers=self.ctx.workers, seed=seed,
@@ -118,10 +148,12 @@ class _Repair:
         index = [v.index for v in built.start]
         return np.asarray(out.solver.response_proto.solution, dtype=np.int64)[index]
 
-    def _milp(self, start: np.ndarray, value: float, freed: np.ndarray,
+    def _milp(self, start: np.ndarray, cap: float, freed: np.ndarray,
               seed: int) -> np.ndarray | None:
         assert self.milp is not None
-        keep_order_milp(self.instance, self.milp, start, freed, cap=value)
+        keep_order_milp(self.instance, self.milp, start, freed, cap=cap)
+        change_order_milp(self.instance, self.milp, start,
+                          None if self.span is None else freed)
         out = solve_pulp(self.milp.problem, backend="highs",
                          time_limit=max(0.0, min(self.left(), self.repair_time)),
                          workers=self.ctx.workers, seed=seed, interrupt=self.ctx.interrupted)
@@ -150,12 +182,16 @@ def run(instance: JobShop, ctx: RunContext) -> MethodResult:
         for share in sizes:
             destroys[f"{name}-{100 * share:g}%"] = _destroy(getattr(hood, name),
                                                              hood.size(share))
-    horizon = int(warm.objective) if instance.objective == "makespan" else None
-    repair = _Repair(instance, ctx, stop, o["repair"], horizon)
-    lower = lower_bound(instance)
-    lower_int = float(np.ceil(lower - 1e-6))
     start = flat_starts(warm.solution)
     value = objective_of(instance, start)
+    span = None
+    if o["differ"]:
+        # The annealing's own start temperature (run_alns fits it the same way).
+        t0 = Annealing.autofit(value, lambda: 0.0, worse=o["worse"], accept=o["accept"]).start
+        span = float(np.floor(-t0 * np.log(CAP_PROBABILITY)))
+    repair = _Repair(instance, ctx, stop, o["repair"], value, span)
+    lower = lower_bound(instance)
+    lower_int = float(np.ceil(lower - 1e-6))
     run_ = run_alns(State(start, value), destroys, {o["repair"]: repair.__call__}, stop,
                     seed=ctx.seed,
                     selection=o["selection"], restart=o["restart"], worse=o["worse"],
