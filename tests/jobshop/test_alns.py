@@ -179,8 +179,8 @@ def test_change_order_excludes_exactly_the_current_order(backend: str) -> None:
 
 @pytest.mark.parametrize("differ", [True, False])
 def test_alns_differ_lets_the_annealing_see_worse_candidates(differ: bool) -> None:
-    # differ (the default): a repair returns the best other order, sometimes worse, and the
-    # annealing rejects some of those; off, every candidate is at least as good (a descent).
+    # differ: a repair returns the best other order, sometimes worse, and the annealing
+    # rejects some of those; off (the default), every candidate is at least as good.
     res = sk.solve("ft10", "alns", seed=1, workers=1,
                    options={"iterations": 40, "differ": differ})
     assert res.ok and res.verified
@@ -214,8 +214,9 @@ def test_alns_stops_at_the_lower_bound_and_proves_it() -> None:
     assert res.stop_reason == "lower bound" and res.stats["iterations"] < 50
 
 
-def test_alns_is_reproducible_with_an_iteration_limit() -> None:
-    opts = {"iterations": 15, "hint_time": 0.0}
+@pytest.mark.parametrize("differ", [False, True])
+def test_alns_is_reproducible_with_an_iteration_limit(differ: bool) -> None:
+    opts = {"iterations": 15, "hint_time": 0.0, "differ": differ}
     runs = [sk.solve("la16", "alns", seed=7, workers=1, options=opts) for _ in range(2)]
     assert runs[0].solution == runs[1].solution
     assert runs[0].stats["operators"] == runs[1].stats["operators"]

@@ -11,14 +11,16 @@ Repairs (option ``repair``):
   the current schedule (:func:`~schedkit.formulations.jobshop.keep_order_milp`, the Balans
   pattern), solved by HiGHS for at most ``repair_time`` seconds.
 
-What a repair returns (option ``differ``): on (the default), the best schedule of the
-neighbourhood whose machine order differs from the current one
+What a repair returns (option ``differ``): off (the default), the best schedule of the
+neighbourhood, capped by the current objective: never worse, so every candidate is accepted
+and the search is a descent (the annealing and ``restart`` have nothing to act on). On, the
+best schedule of the neighbourhood whose machine order differs from the current one
 (:func:`~schedkit.formulations.jobshop.change_order`), with an objective at most the best so
 far plus the span beyond which the annealing's start temperature accepts with probability
-below 10⁻⁶ — so a candidate may be worse than the current schedule and the annealing
-(``worse``, ``accept``) decides; off, the best schedule of the neighbourhood, capped by the
-current objective: never worse, so every candidate is accepted and the search is a descent
-(the annealing and ``restart`` then have nothing to act on).
+below 10⁻⁶: a candidate may be worse than the current schedule and the annealing (``worse``,
+``accept``) decides. Off is the default because it measured better (``benchmarks/alns.md``):
+the current schedule no longer solves a model that excludes it, so a CP-SAT repair spends
+its whole ``repair_time`` and a run does 10–20× fewer iterations.
 
 For the makespan, ``polish`` iterations of the N5 tabu search
 (:func:`~schedkit.heuristics.jobshop.tabu_improve`) follow every repair. The loop, the

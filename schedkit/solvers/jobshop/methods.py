@@ -79,9 +79,10 @@ METHODS = (
                       "seconds, HiGHS seconds", minimum=0.001),
                Option("polish", int, 500, "N5 tabu iterations after each repair (makespan; "
                       "0: none)", minimum=0),
-               Option("differ", bool, True, "a repair returns the best schedule of the "
-                      "neighbourhood with another machine order (it may be worse: the "
-                      "annealing decides); off: the best, never worse (a descent)"),
+               Option("differ", bool, False, "a repair returns the best schedule of the "
+                      "neighbourhood with another machine order, which may be worse, so the "
+                      "annealing (worse, accept) and restart act; off: the best of the "
+                      "neighbourhood, never worse (a descent: they have nothing to act on)"),
                shared.hint_time(_HINT_TIME + " (makespan); the start of the search"),
            ), fixed={"hint": True}, warm_up=partial(warm_up, "dispatch", "tabu")),
 )
