@@ -63,11 +63,14 @@ def _same_outcomes(a: dict[tuple, sk.Result], b: dict[tuple, sk.Result]) -> None
 
 
 def _local_workers() -> list[psutil.Process]:
-    """The worker processes of a LocalCluster started by this process (the nanny runs here)."""
+    """The worker processes of a LocalCluster started by this process (the nanny runs here):
+    forks of this process (``bench`` forks its local workers), or spawned ones."""
+    me = psutil.Process()
+    line = me.cmdline()
     found = []
-    for proc in psutil.Process().children():
+    for proc in me.children():
         with contextlib.suppress(psutil.Error):
-            if "spawn_main" in " ".join(proc.cmdline()):
+            if proc.cmdline() == line or "spawn_main" in " ".join(proc.cmdline()):
                 found.append(proc)
     return found
 
@@ -318,3 +321,40 @@ def test_run_whose_worker_dies_twice_is_recorded_as_lost(tmp_path: Path,
     time.sleep(1.0)
     assert not [pid for pid in solvers if psutil.pid_exists(pid)
                 and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+def test_processes_forked_for_a_local_cluster_do_not_hold_the_results_file(tmp_path) -> None:
+    # Local workers are forked from the client: the results file (and its lock) must not live
+    # on in them, or a worker outliving a killed client would keep the next batch out.
+    import multiprocessing
+
+    fcntl = pytest.importorskip("fcntl")
+    fd = os.open(tmp_path / "runs.jsonl", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        bench._not_for_children(fd)
+        ctx = multiprocessing.get_context("fork")
+
+        results = os.stat(tmp_path / "runs.jsonl")
+
+        def child() -> None:
+            # The number may be reused by then (multiprocessing opens os.devnull): compare
+            # the file, not the number.
+            try:
+                st = os.fstat(fd)
+            except OSError:
+                os._exit(0)  # closed at the fork, as it should be
+            os._exit(3 if (st.st_dev, st.st_ino) == (results.st_dev, results.st_ino) else 0)
+
+        proc = ctx.Process(target=child)
+        proc.start()
+        proc.join(30)
+        assert proc.exitcode == 0
+        bench._NOT_FOR_CHILDREN.discard(fd)
+        proc = ctx.Process(target=child)  # no longer in the set: inherited as usual
+        proc.start()
+        proc.join(30)
+        assert proc.exitcode == 3
+    finally:
+        bench._NOT_FOR_CHILDREN.discard(fd)
+        os.close(fd)
