@@ -111,10 +111,13 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
         The stopping rule.
     first_batch, max_batch
         Batch sizes: the first, and the largest without a time limit (with one, batches grow
-        to about 20 ms and never aim past the deadline).
+        to about 20 ms at the last batch's pace and never aim past a quarter of the time left
+        at the slowest pace seen: a search whose steps change cost by 100x between phases,
+        like ``hetsp``'s starts and descents, would otherwise overshoot by a whole batch).
     """
     done = 0
     batch = first_batch
+    slowest = 0.0  # seconds per iteration, the slowest batch so far
     deadline = None if stop.time_limit is None else stop.started + stop.time_limit
     time_to_best = time.perf_counter() - stop.started
     if stop.on_best is not None and math.isfinite(best):
@@ -145,6 +148,9 @@ def run_search(step: Callable[[int, int], tuple[int, float, int]], best: float, 
             if left <= 0:
                 return SearchRun(done, time_to_best, StopReason.TIME_LIMIT)
             per_step = max((now - b0) / max(steps, 1), 1e-7)
-            batch = int(max(1, min(batch * 2, 0.02 / per_step, left / per_step)))
+            slowest = max(slowest, per_step)
+            # A quarter of what is left: near the deadline the batches shrink geometrically,
+            # so a batch slower than any before still ends about in time.
+            batch = int(max(1, min(batch * 2, 0.02 / per_step, 0.25 * left / slowest)))
         else:
             batch = min(batch * 2, max_batch)
