@@ -95,7 +95,8 @@ def test_forward_and_backward_costs_match_brute_force() -> None:
     lam = np.array([1.0, 0.5, 2.0, 0.0, 1.5])
     horizon = int(p.sum())
     c = K.cost_table(p, d, w, horizon)
-    g = K.backward(p, c, lam, horizon)
+    alive = np.ones((5, horizon + 1), dtype=np.bool_)
+    g = K.backward(p, c, lam, horizon, alive)
 
     def cost(k: int, t: int) -> float:
         return float(w[k] * max(0, t - d[k]) - lam[k])
@@ -118,7 +119,7 @@ def test_forward_and_backward_costs_match_brute_force() -> None:
             if t >= p[i]:
                 want = best(t, i)
                 assert (g[i, t] >= 1e299) if want == np.inf else g[i, t] == pytest.approx(want)
-    value, count, _ = K.forward(p, c, lam, horizon)
+    value, count, _ = K.forward(p, c, lam, horizon, alive)
     assert value == pytest.approx(best(0, -1))
     assert K.start_cost(p, c, lam, g) == pytest.approx(value)
     assert int(np.dot(count, p)) == horizon

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 
 __all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
@@ -34,6 +35,9 @@ SSDP_MAX_M = 40
 
 #: Time steps of the stage-3 DP between two looks at the clock.
 _CHUNK = 16
+
+_INF = 1e300
+_INF_HALF = 1e299
 
 
 def _ceil(x: float) -> float:
@@ -78,11 +82,30 @@ def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.nda
     return best_lam, best, best_count, done
 
 
+def _heuristic(p: np.ndarray, d: np.ndarray, w: np.ndarray, path: list[int],
+               horizon: int) -> tuple[np.ndarray, float]:
+    """The Lagrangian heuristic: the jobs of a pseudo-schedule in the order they first
+    complete, the missing ones behind them by due date, improved by adjacent interchanges."""
+    n = p.shape[0]
+    first = np.full(n, -1, dtype=np.int64)
+    t = 0
+    for j in path:
+        t += int(p[j])
+        if first[j] < 0:
+            first[j] = t
+    key = np.where(first >= 0, first, horizon + d).astype(np.float64)
+    order = np.argsort(key, kind="mergesort").astype(np.int64)
+    _interchange_descent(p, d, w.astype(np.float64), np.zeros(n, dtype=np.int64), order)
+    return order, _value(p, d, w, order)
+
+
 def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
+    stage3_iterations: int = 30, stage3_patience: int = 4, stage3_step: float = 0.1,
+    prune_every: int = 5,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -106,8 +129,13 @@ def ssdp_search(
     stage1_share
         Most share of the time left that the ascent on the dominance relaxation may take.
     add
-        Most jobs added to M per stage-3 round (those the relaxed optimum repeats or misses,
-        the most repeated first).
+        Jobs added to M per stage-3 round (those the relaxed optimum repeats or misses, the
+        most repeated first); more while the state space stays small.
+    stage3_iterations, stage3_patience
+        Most subgradient steps on the relaxation with M per round, and the steps without
+        progress after which the round ends.
+    prune_every
+        Stage-1 dominance steps between two node eliminations (a backward pass each).
 
     Returns
     -------
@@ -128,6 +156,14 @@ def ssdp_search(
 
     c = K.cost_table(p, d, w, horizon)
     wf = w.astype(np.float64)
+    # nodes (j, t) = "j completes at t" that a schedule better than the incumbent may use
+    alive = np.zeros((n, horizon + 1), dtype=np.bool_)
+    for j in range(n):
+        alive[j, p[j]:] = True
+
+    def target_of(x: np.ndarray) -> float:
+        return upper - 1.0 - float(x.sum()) + 1e-6
+
     # stage 1: multipliers from each job's own cost in the incumbent, raised first on the cheap
     # 2-cycle relaxation, then on the one with adjacent-interchange dominance
     comp = np.empty(n, dtype=np.int64)
@@ -137,8 +173,13 @@ def ssdp_search(
     def cheap(x: np.ndarray) -> tuple[float, np.ndarray]:
         return K.two_cycle(p, d, wf, x, horizon)
 
+    calls = [0]
+
     def strong(x: np.ndarray) -> tuple[float, np.ndarray]:
-        value, count, _ = K.forward(p, c, x, horizon)
+        value, count, f = K.forward(p, c, x, horizon, alive)
+        calls[0] += 1
+        if calls[0] % prune_every == 0 and value < _INF_HALF:
+            K.prune(f, K.backward(p, c, x, horizon, alive), alive, target_of(x))
         return value, count
 
     lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
@@ -155,10 +196,9 @@ def ssdp_search(
                                        max(5, patience // 4), stage1_over)
     best = max(best, best2)
     lower = max(0.0, _ceil(best))
-    sum_lam = float(lam.sum())
     stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
                  stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
-                 max_states_seen=0)
+                 max_states_seen=0, stage3_iterations=0)
     if lower >= upper:
         stats["proved_by"] = "stage 1"
         return seq, upper, upper, True, stats
@@ -166,22 +206,23 @@ def ssdp_search(
         stats["stopped"] = "time"
         stats["total_s"] = round(time.perf_counter() - t0, 4)
         return seq, upper, lower, False, stats
-    g = K.backward(p, c, lam, horizon)
     pos = np.full(n, -1, dtype=np.int64)
     members: list[int] = []
-    violated = [j for j in np.argsort(-np.abs(counts - 1), kind="stable") if counts[j] != 1]
-    while True:
-        if out_of_time():
-            stats["stopped"] = "time"
-            break
-        for j in violated[:add]:
-            if pos[j] < 0 and len(members) < max_m:
-                pos[j] = len(members)
-                members.append(int(j))
+    violated = [int(j) for j in np.argsort(-np.abs(counts - 1), kind="stable")
+                if counts[j] != 1]
+
+    def relax_m(x: np.ndarray) -> tuple[int, float, list[int], int]:
+        """The relaxation with the occurrence constraints of M at multipliers x, nodes
+        eliminated first: ``(status, reduced cost, pseudo-schedule, states)``; status 0: an
+        optimum (cost 1e300 and no path: none below the incumbent), 1: state cap, 2: time."""
+        g = K.backward(p, c, x, horizon, alive)
+        value, _, f = K.forward(p, c, x, horizon, alive)
+        if value >= _INF_HALF:
+            return 0, _INF, [], 0
+        K.prune(f, g, alive, target_of(x))
+        g[~alive] = _INF
         m_proc = np.ascontiguousarray(p[members], dtype=np.int64)
-        target = upper - 1.0 - sum_lam + 1e-6
-        stats["rounds"] += 1
-        stats["m_size"] = len(members)
+        target = target_of(x)
         start = np.zeros(horizon + 2, dtype=np.int64)
         cap = min(max_states, 1 << 16)
         job = np.full(cap, K.NO_JOB, dtype=np.int64)
@@ -192,50 +233,125 @@ def ssdp_search(
         size, status, t = 1, 0, 1
         while t <= horizon:
             if out_of_time():
-                status = 2
-                break
+                return 2, 0.0, [], int(size)
             t_to = min(horizon + 1, t + _CHUNK)
             job, mask, val, pred, size, status = K.extend(
-                p, c, lam, g, pos, m_proc, target, t, t_to, start, job, mask, val,
-                pred, size, max_states)
+                p, c, x, g, pos, m_proc, target, t, t_to, start, job, mask, val,
+                pred, size, max_states, ref[0], ref[1], ref[2])
             if status:
-                break
+                return 1, 0.0, [], int(size)
             t = t_to
-        stats["states"] += int(size)
-        stats["max_states_seen"] = max(stats["max_states_seen"], int(size))
-        if status == 2:
-            stats["stopped"] = "time"
-            break
-        if status == 1:
-            stats["stopped"] = "states"
-            break
         full = (1 << len(members)) - 1
         at_end = [i for i in range(start[horizon], start[horizon + 1]) if mask[i] == full]
-        if not at_end:  # no pseudo-schedule below the incumbent: it is optimal
-            lower = upper
-            stats["proved_by"] = "stage 3"
-            break
+        if not at_end:
+            return 0, _INF, [], int(size)
+        # backward costs over the states, then only the states a pseudo-schedule below the
+        # incumbent passes through are kept for the next DPs (successive sublimation)
+        b = np.full(size, _INF)
+        s_at = horizon
+        while s_at >= 0:
+            if out_of_time():
+                return 2, 0.0, [], int(size)
+            s_to = max(-1, s_at - 4 * _CHUNK)
+            K.backward_states(p, c, x, alive, pos, full, start, job, mask, b, s_at, s_to)
+            s_at = s_to
+        ref_start, ref_key, kept = K.survivors(start, job, mask, val, b, target, alive)
+        ref[:] = [ref_start, ref_key, full]
+        stats["survivors"] = int(kept)
         i = min(at_end, key=lambda q: val[q])
-        lower = max(lower, _ceil(val[i] + sum_lam))
+        value = float(val[i])
         path = []
         while i > 0:
             path.append(int(job[i]))
             i = int(pred[i])
         path.reverse()
-        seen = np.bincount(np.asarray(path, dtype=np.int64), minlength=n)
-        if np.all(seen == 1):
-            cand = np.asarray(path, dtype=np.int64)
-            value = _value(p, d, w, cand)
+        return 0, value, path, int(size)
+
+    per_round, added, prev_states, growth = add, 0, 0, 2.0
+    ref: list[Any] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0]
+    trace: list[tuple[int, ...]] = []
+    stats["stage3_trace"] = trace
+    while True:
+        if out_of_time():
+            stats["stopped"] = "time"
+            break
+        grown = False
+        for j in violated[:per_round]:
+            if pos[j] < 0 and len(members) < max_m:
+                pos[j] = len(members)
+                members.append(int(j))
+                grown = True
+                added += 1
+        if not grown and stats["rounds"] > 0:
+            stats["stopped"] = "max_m"
+            break
+        stats["rounds"] += 1
+        stats["m_size"] = len(members)
+        # subgradient ascent on the relaxation with M (Tanaka et al. 2009, Section 5: the
+        # multipliers are re-optimised at every stage); any λ gives a valid bound
+        best_m, best_lam, best_path = -math.inf, lam.copy(), None
+        theta, stall, status, round_states = stage3_step, 0, 0, 0
+        for _ in range(stage3_iterations):
+            status, reduced, path, size = relax_m(lam)
+            stats["stage3_iterations"] += 1
+            stats["states"] += size
+            stats["max_states_seen"] = max(stats["max_states_seen"], size)
+            round_states = max(round_states, size)
+            trace.append((len(members), status, round(reduced + float(lam.sum()), 2), size,
+                          int(alive.sum()), stats.get("survivors", 0)))
+            if status:
+                break
+            if reduced >= _INF_HALF:  # no pseudo-schedule below the incumbent
+                lower = upper
+                break
+            bound = reduced + float(lam.sum())
+            lower = max(lower, _ceil(bound))
+            seen = np.bincount(np.asarray(path, dtype=np.int64), minlength=n)
+            if np.all(seen == 1):  # a schedule, of value ``bound``: the relaxed optimum
+                cand = np.asarray(path, dtype=np.int64)
+                value = _value(p, d, w, cand)
+                if value < upper:
+                    seq, upper = cand, value
+                lower = upper
+                break
+            cand, value = _heuristic(p, d, w, path, horizon)
             if value < upper:
                 seq, upper = cand, value
-            lower = upper
-            stats["proved_by"] = "stage 3"
-            break
+            if lower >= upper:
+                break
+            if bound > best_m + 1e-9 * max(1.0, abs(bound)):
+                best_m, stall = bound, 0
+                best_lam[:] = lam
+                best_path = seen
+            else:
+                stall += 1
+                if stall >= stage3_patience:
+                    break
+                theta *= 0.5
+            sub = (1 - seen).astype(np.float64)
+            norm = float(np.dot(sub, sub))
+            lam = lam + theta * max(upper - bound, 1.0) / norm * sub
         if lower >= upper:
             stats["proved_by"] = "stage 3"
             break
-        order = np.argsort(-np.abs(seen - 1), kind="stable")
-        violated = [int(j) for j in order if seen[j] != 1 and pos[j] < 0]
+        if status == 2:
+            stats["stopped"] = "time"
+            break
+        if status == 1 and best_path is None:
+            stats["stopped"] = "states"
+            break
+        lam = best_lam
+        if best_path is None:
+            break
+        # jobs for the next round: as many as keep the states (growing by ``growth`` a job,
+        # as measured) under a quarter of the cap
+        if prev_states and added:
+            growth = max(1.2, (round_states / prev_states) ** (1.0 / added))
+        prev_states, added = max(round_states, 1), 0
+        room = math.log(max(1.0, max_states / 4 / prev_states)) / math.log(growth)
+        per_round = int(max(1, min(8, room)))
+        order = np.argsort(-np.abs(best_path - 1), kind="stable")
+        violated = [int(j) for j in order if best_path[j] != 1 and pos[j] < 0]
         if not violated or len(members) >= max_m:
             stats["stopped"] = "max_m"
             break

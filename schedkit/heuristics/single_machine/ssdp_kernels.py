@@ -30,7 +30,8 @@ from numba import njit
 
 from ...instances.single_machine.bounds import _pseudo_schedule
 
-__all__ = ["cost_table", "two_cycle", "forward", "backward", "start_cost", "extend", "NO_JOB"]
+__all__ = ["cost_table", "two_cycle", "forward", "backward", "prune", "start_cost", "extend",
+           "backward_states", "survivors", "NO_JOB"]
 
 _INF = 1e300
 
@@ -79,11 +80,12 @@ def _dominated(p: np.ndarray, c: np.ndarray, i: int, k: int, s: int, t: int) -> 
 
 
 @njit(cache=True)
-def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
-            horizon: int) -> tuple[float, np.ndarray, np.ndarray]:
-    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance:
-    ``(reduced cost of the cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the
-    cheapest chain from 0 ending with job k completing at t.
+def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
+            alive: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance on
+    the nodes (k, t) = "job k completes at t" with ``alive[k, t]``: ``(reduced cost of the
+    cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the cheapest chain from 0
+    ending with job k completing at t (1e300: none; so is the cost when no chain reaches T).
 
     Each f[k, t] takes the cheapest allowed predecessor, found by scanning the jobs ending at
     s = t − p_k in order of f (usually the first or second is allowed)."""
@@ -95,7 +97,7 @@ def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
     for t in range(1, horizon + 1):
         for k in range(n):
             s = t - p[k]
-            if s < 0:
+            if s < 0 or not alive[k, t]:
                 continue
             if s == 0:
                 base, who = 0.0, -1
@@ -131,14 +133,18 @@ def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
 
 
 @njit(cache=True)
-def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.ndarray:
+def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
+             alive: np.ndarray) -> np.ndarray:
     """Backward costs of the relaxation of :func:`forward`: ``g[i, t]`` the cheapest reduced
-    cost of a chain from t to the horizon after job i completed at t (its first job k ≠ i and
-    "i then k" not dominated); ``g[i, horizon] = 0``, unreachable: 1e300. Every stricter
-    relaxation with the same λ costs at least this from (t, i)."""
+    cost of a chain over alive nodes from t to the horizon after job i completed at t (its
+    first job k ≠ i and "i then k" not dominated); ``g[i, horizon] = 0``, unreachable or
+    (i, t) not alive: 1e300. Every stricter relaxation with the same λ costs at least this
+    from (t, i)."""
     n = p.shape[0]
     g = np.full((n, horizon + 1), _INF)
-    g[:, horizon] = 0.0
+    for i in range(n):
+        if alive[i, horizon]:
+            g[i, horizon] = 0.0
     h = np.empty(n)
     for t in range(horizon - 1, -1, -1):
         for k in range(n):
@@ -146,7 +152,7 @@ def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.
             h[k] = _INF if e > horizon or g[k, e] >= _INF else c[k, e] - lam[k] + g[k, e]
         order = np.argsort(h)
         for i in range(n):
-            if t < p[i]:
+            if t < p[i] or (t > 0 and not alive[i, t]):
                 continue
             for q in range(n):
                 k = order[q]
@@ -157,6 +163,28 @@ def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.
                 g[i, t] = h[k]
                 break
     return g
+
+
+@njit(cache=True)
+def prune(f: np.ndarray, g: np.ndarray, alive: np.ndarray, target: float) -> int:
+    """Eliminate the nodes (k, t) no pseudo-schedule of cost ≤ ``target`` passes through:
+    ``alive[k, t] = False`` where ``f[k, t] + g[k, t] > target`` (:func:`forward` and
+    :func:`backward` at the same λ; the cost of the cheapest chain through the node). Returns
+    the nodes left alive.
+
+    With ``target`` = incumbent − 1 − Σλ, no schedule better than the incumbent uses such a
+    node — whatever λ — so the elimination holds for every later relaxation: those are then
+    relaxations of "a schedule better than the incumbent", valid lower bounds capped by it."""
+    n, width = f.shape
+    left = 0
+    for k in range(n):
+        for t in range(1, width):
+            if alive[k, t]:
+                if f[k, t] >= _INF or g[k, t] >= _INF or f[k, t] + g[k, t] > target:
+                    alive[k, t] = False
+                else:
+                    left += 1
+    return left
 
 
 @njit(cache=True)
@@ -186,10 +214,115 @@ def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _holds(keys: np.ndarray, lo: int, hi: int, key: int) -> bool:
+    """Whether the ascending ``keys[lo:hi]`` hold ``key`` (binary search)."""
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < end and keys[lo] == key
+
+
+@njit(cache=True)
+def _find(start: np.ndarray, job: np.ndarray, mask: np.ndarray, n: int, t: int,
+          key: int) -> int:
+    """Index of the state of time t with key ``mask·(n + 1) + job + 1`` in the pool of
+    :func:`extend` (sorted by key within a time), −1 if none."""
+    lo, hi = start[t], start[t + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if mask[mid] * (n + 1) + job[mid] + 1 < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < start[t + 1] and mask[lo] * (n + 1) + job[lo] + 1 == key:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def backward_states(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+                    pos: np.ndarray, full: int, start: np.ndarray, job: np.ndarray,
+                    mask: np.ndarray, b: np.ndarray, s_from: int, s_to: int) -> None:
+    """Backward costs over the pool of a finished :func:`extend` run, for the times
+    ``s_from`` down to ``s_to + 1`` (call with descending chunks, ``b`` all 1e300 at first):
+    ``b[idx]`` the cheapest reduced cost from state idx to a state of time T with every job of
+    M done (``full``), over the states of the pool. Together with the forward cost, the
+    cheapest pseudo-schedule of the relaxation with M through the state."""
+    n = p.shape[0]
+    horizon = c.shape[1] - 1
+    for s in range(s_from, s_to, -1):
+        if s == horizon:
+            for idx in range(start[s], start[s + 1]):
+                if mask[idx] == full:
+                    b[idx] = 0.0
+            continue
+        for idx in range(start[s], start[s + 1]):
+            j = job[idx]
+            mk = mask[idx]
+            best = _INF
+            for k in range(n):
+                t = s + p[k]
+                if t > horizon or k == j or not alive[k, t]:
+                    continue
+                pk = pos[k]
+                bit = np.int64(1) << pk if pk >= 0 else np.int64(0)
+                if mk & bit:
+                    continue
+                if j >= 0 and _dominated(p, c, j, k, s, t):
+                    continue
+                q = _find(start, job, mask, n, t, (mk | bit) * (n + 1) + (k + 1))
+                if q >= 0 and b[q] < _INF:
+                    v = c[k, t] - lam[k] + b[q]
+                    if v < best:
+                        best = v
+            b[idx] = best
+
+
+@njit(cache=True)
+def survivors(start: np.ndarray, job: np.ndarray, mask: np.ndarray, val: np.ndarray,
+              b: np.ndarray, target: float, alive: np.ndarray,
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The states of the pool some pseudo-schedule of reduced cost ≤ ``target`` passes
+    through (forward ``val`` + backward ``b``): ``(ref_start, ref_key, count)`` for
+    :func:`extend`. No schedule better than the incumbent passes through the others, whatever
+    λ, so they stay out of every later DP; nodes (k, t) no surviving state ends with are
+    eliminated from ``alive`` too."""
+    n = alive.shape[0]
+    horizon = alive.shape[1] - 1
+    used = np.zeros_like(alive)
+    ref_start = np.zeros(horizon + 2, dtype=np.int64)
+    total = 0
+    for idx in range(start[horizon + 1]):
+        if val[idx] + b[idx] <= target:
+            total += 1
+    ref_key = np.empty(total, dtype=np.int64)
+    q = 0
+    for t in range(horizon + 1):
+        ref_start[t] = q
+        for idx in range(start[t], start[t + 1]):
+            if val[idx] + b[idx] <= target:
+                ref_key[q] = mask[idx] * (n + 1) + job[idx] + 1
+                q += 1
+                if job[idx] >= 0:
+                    used[job[idx], t] = True
+    ref_start[horizon + 1] = q
+    for k in range(n):
+        for t in range(1, horizon + 1):
+            if alive[k, t] and not used[k, t]:
+                alive[k, t] = False
+    return ref_start, ref_key, total
+
+
+@njit(cache=True)
 def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np.ndarray,
            m_proc: np.ndarray, target: float,
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
            val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
+           ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
     in the pool): ``(job, mask, val, pred, size, status)``.
@@ -199,7 +332,10 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     (job j is bit ``pos[j]``; −1: not in M), the reduced cost and the index of the predecessor.
     ``m_proc[b]`` is the processing time of the job of bit b. A state survives when its cost +
     ``g[last, t]`` (:func:`backward`) ≤ ``target`` (the pool's Σλ already taken off), the jobs
-    of M not done fit before the horizon and "previous then last" is not dominated.
+    of M not done fit before the horizon and "previous then last" is not dominated, and — when
+    ``ref_start`` is not empty — its projection (t, last, mask & ``ref_mask``) is among the
+    surviving states of an earlier DP (:func:`survivors`: keys ``mask·(n + 1) + last + 1`` of
+    time t at ``ref_key[ref_start[t]:ref_start[t + 1]]``, ascending): successive sublimation.
     status 0: done; 1: more than ``max_states`` states (stopped).
     """
     n = p.shape[0]
@@ -211,6 +347,7 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     total_m = 0
     for b in range(m):
         total_m += m_proc[b]
+    use_ref = ref_start.shape[0] > 0
     for t in range(t_from, t_to):
         nc = 0
         for k in range(n):
@@ -243,6 +380,9 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                             left -= m_proc[b]
                     if left > horizon - t:
                         continue
+                if use_ref and not _holds(ref_key, ref_start[t], ref_start[t + 1],
+                                          (nm & ref_mask) * (n + 1) + (k + 1)):
+                    continue
                 if nc == cand_key.shape[0]:
                     cand_key = _grow_i(cand_key, 2 * nc)
                     cand_val = _grow_f(cand_val, 2 * nc)
