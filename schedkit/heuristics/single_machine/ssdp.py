@@ -105,7 +105,8 @@ def ssdp_search(
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
     stage3_iterations: int = 30, stage3_patience: int = 4, stage3_step: float = 0.1,
-    prune_every: int = 5,
+    prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
+    max_edges: int = 6_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -135,7 +136,10 @@ def ssdp_search(
         Most subgradient steps on the relaxation with M per round, and the steps without
         progress after which the round ends.
     prune_every
-        Stage-1 dominance steps between two node eliminations (a backward pass each).
+        Stage-1/2 steps between two node eliminations (a backward pass each).
+    stage2, stage2_share, max_edges
+        Whether to run stage 2 (three successive jobs), the most share of the time left its
+        ascent may take, and the most table entries (nodes × (n + 1)) it may use.
 
     Returns
     -------
@@ -198,7 +202,7 @@ def ssdp_search(
     lower = max(0.0, _ceil(best))
     stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
                  stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
-                 max_states_seen=0, stage3_iterations=0)
+                 max_states_seen=0, stage3_iterations=0, stage2_iterations=0)
     if lower >= upper:
         stats["proved_by"] = "stage 1"
         return seq, upper, upper, True, stats
@@ -206,6 +210,44 @@ def ssdp_search(
         stats["stopped"] = "time"
         stats["total_s"] = round(time.perf_counter() - t0, 4)
         return seq, upper, lower, False, stats
+    value, _, f = K.forward(p, c, lam, horizon, alive)
+    if value < _INF_HALF:
+        K.prune(f, K.backward(p, c, lam, horizon, alive), alive, target_of(lam))
+    # stage 2: three successive jobs (edges i → k at t on the nodes left), when the tables fit
+    ids, count_nodes = K.node_ids(alive)
+    stats["stage1_nodes"] = int(count_nodes)
+    use2 = stage2 and count_nodes * (n + 1) <= max_edges
+    empty2 = np.zeros((0, n + 1))
+    edge = np.zeros((0, n + 1), dtype=np.bool_)
+    if use2:
+        edge = K.edges(p, c, alive, ids, count_nodes)
+        calls2 = [0]
+
+        def relax2(x: np.ndarray) -> tuple[float, np.ndarray]:
+            value, count, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            calls2[0] += 1
+            if calls2[0] % prune_every == 1 and value < _INF_HALF:
+                g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
+                K.prune2(f2, g2, alive, ids, edge, target_of(x))
+            return value, count
+
+        stage2_end = None if deadline is None else (
+            time.perf_counter() + stage2_share * max(0.0, deadline - time.perf_counter()))
+
+        def stage2_over() -> bool:
+            return out_of_time() or (stage2_end is not None
+                                     and time.perf_counter() >= stage2_end)
+
+        lam, best3, counts2, its3 = _ascent(relax2, lam, upper, max(1, iterations // 10),
+                                            max(5, patience // 4), stage2_over)
+        if best3 > -math.inf:
+            counts = counts2
+        lower = max(lower, _ceil(best3))
+        stats.update(stage2_iterations=its3, stage2_bound=lower,
+                     stage2_s=round(time.perf_counter() - t0, 4))
+        if lower >= upper:
+            stats["proved_by"] = "stage 2"
+            return seq, upper, upper, True, stats
     pos = np.full(n, -1, dtype=np.int64)
     members: list[int] = []
     violated = [int(j) for j in np.argsort(-np.abs(counts - 1), kind="stable")
@@ -215,10 +257,20 @@ def ssdp_search(
         """The relaxation with the occurrence constraints of M at multipliers x, nodes
         eliminated first: ``(status, reduced cost, pseudo-schedule, states)``; status 0: an
         optimum (cost 1e300 and no path: none below the incumbent), 1: state cap, 2: time."""
+        g2 = empty2
+        if use2:
+            g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
+            value, _, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            if value >= _INF_HALF:
+                return 0, _INF, [], 0
+            bound_box[0] = value
+            K.prune2(f2, g2, alive, ids, edge, target_of(x))
+            del f2
         g = K.backward(p, c, x, horizon, alive)
         value, _, f = K.forward(p, c, x, horizon, alive)
         if value >= _INF_HALF:
             return 0, _INF, [], 0
+        bound_box[0] = max(bound_box[0], value)
         K.prune(f, g, alive, target_of(x))
         g[~alive] = _INF
         m_proc = np.ascontiguousarray(p[members], dtype=np.int64)
@@ -237,7 +289,7 @@ def ssdp_search(
             t_to = min(horizon + 1, t + _CHUNK)
             job, mask, val, pred, size, status = K.extend(
                 p, c, x, g, pos, m_proc, target, t, t_to, start, job, mask, val,
-                pred, size, max_states, ref[0], ref[1], ref[2])
+                pred, size, max_states, ref[0], ref[1], ref[2], ids, g2)
             if status:
                 return 1, 0.0, [], int(size)
             t = t_to
@@ -269,6 +321,7 @@ def ssdp_search(
 
     per_round, added, prev_states, growth = add, 0, 0, 2.0
     ref: list[Any] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0]
+    bound_box = [-_INF]
     trace: list[tuple[int, ...]] = []
     stats["stage3_trace"] = trace
     while True:
@@ -292,7 +345,10 @@ def ssdp_search(
         best_m, best_lam, best_path = -math.inf, lam.copy(), None
         theta, stall, status, round_states = stage3_step, 0, 0, 0
         for _ in range(stage3_iterations):
+            bound_box[0] = -_INF
             status, reduced, path, size = relax_m(lam)
+            if bound_box[0] > -_INF:  # the stage-1/2 relaxation at this λ bounds too
+                lower = max(lower, _ceil(bound_box[0] + float(lam.sum())))
             stats["stage3_iterations"] += 1
             stats["states"] += size
             stats["max_states_seen"] = max(stats["max_states_seen"], size)

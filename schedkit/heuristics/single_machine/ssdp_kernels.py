@@ -31,7 +31,8 @@ from numba import njit
 from ...instances.single_machine.bounds import _pseudo_schedule
 
 __all__ = ["cost_table", "two_cycle", "forward", "backward", "prune", "start_cost", "extend",
-           "backward_states", "survivors", "NO_JOB"]
+           "backward_states", "survivors", "node_ids", "edges", "forward2", "backward2", "prune2",
+           "NO_JOB"]
 
 _INF = 1e300
 
@@ -322,8 +323,8 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
            m_proc: np.ndarray, target: float,
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
            val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
-           ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+           ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int, ids: np.ndarray,
+           g2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
     in the pool): ``(job, mask, val, pred, size, status)``.
 
@@ -336,6 +337,8 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     ``ref_start`` is not empty — its projection (t, last, mask & ``ref_mask``) is among the
     surviving states of an earlier DP (:func:`survivors`: keys ``mask·(n + 1) + last + 1`` of
     time t at ``ref_key[ref_start[t]:ref_start[t + 1]]``, ascending): successive sublimation.
+    When ``g2`` is not empty (stage-2 backward costs, :func:`backward2`, on the nodes ``ids``),
+    a move from last job j to k at t also needs cost + ``g2[ids[k, t], j]`` ≤ ``target``.
     status 0: done; 1: more than ``max_states`` states (stopped).
     """
     n = p.shape[0]
@@ -348,6 +351,7 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     for b in range(m):
         total_m += m_proc[b]
     use_ref = ref_start.shape[0] > 0
+    use2 = g2.shape[0] > 0
     for t in range(t_from, t_to):
         nc = 0
         for k in range(n):
@@ -372,6 +376,10 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                     continue
                 if j >= 0 and _dominated(p, c, j, k, s, t):
                     continue
+                if use2:
+                    nid = ids[k, t]
+                    if nid < 0 or v + g2[nid, j if j >= 0 else n] > target:
+                        continue
                 nm = mk | bit
                 if m > 0:
                     left = total_m
@@ -420,3 +428,201 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
             size += 1
         start[t + 1] = size
     return job, mask, val, pred, size, 0
+
+
+# ---- stage 2: constraints on three successive jobs -------------------------------------------
+#
+# The state of the stage-2 relaxation is an edge (i, k, t): job k completes at t right after
+# job i (column n: k is the first job, t = p_k). Nodes (k, t) alive get ids (``node_ids``); the
+# tables are (nodes, n + 1). A job does not come back within three successive jobs (h, i, k all
+# differ), and no window of two or three successive jobs is beaten by another order of the same
+# jobs in the same interval (strictly, or equally by an order that is lexicographically smaller
+# by job index): the lexicographically least optimal schedule passes every such rule, so it is a
+# pseudo-schedule of every relaxation here, and its cost there is its value.
+
+
+@njit(cache=True)
+def node_ids(alive: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(ids, count)``: ``ids[k, t]`` numbers the alive nodes 0.. (−1: not alive)."""
+    n, width = alive.shape
+    ids = np.full((n, width), -1, dtype=np.int64)
+    q = 0
+    for t in range(width):
+        for k in range(n):
+            if alive[k, t]:
+                ids[k, t] = q
+                q += 1
+    return ids, q
+
+
+@njit(cache=True)
+def _dominated3(p: np.ndarray, c: np.ndarray, h: int, i: int, k: int, t: int) -> bool:
+    """True when the window h, i, k of successive jobs ending at t is beaten by another order
+    of the three (strictly, or equally by a lexicographically smaller one)."""
+    a0 = t - p[k] - p[i] - p[h]
+    here = c[h, a0 + p[h]] + c[i, a0 + p[h] + p[i]] + c[k, t]
+    jobs = (h, i, k)
+    for perm in ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        x, y, z = jobs[perm[0]], jobs[perm[1]], jobs[perm[2]]
+        there = c[x, a0 + p[x]] + c[y, a0 + p[x] + p[y]] + c[z, t]
+        if there < here - 1e-9:
+            return True
+        if there <= here + 1e-9:
+            if x < h or (x == h and (y < i or (y == i and z < k))):
+                return True
+    return False
+
+
+@njit(cache=True)
+def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+             ids: np.ndarray, count_nodes: int, edge: np.ndarray,
+             ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Forward costs of the stage-2 relaxation: ``(reduced cost of the cheapest
+    pseudo-schedule, job counts, f2)``, ``f2[ids[k, t], i]`` the cheapest chain ending with
+    i then k (k at t); only nodes ``alive`` and edges ``edge`` (same shape as f2) are used."""
+    n = p.shape[0]
+    horizon = alive.shape[1] - 1
+    f2 = np.full((count_nodes, n + 1), _INF)
+    arg = np.full((count_nodes, n + 1), -2, dtype=np.int64)
+    order = np.zeros((count_nodes, n + 1), dtype=np.int64)
+    for t in range(1, horizon + 1):
+        for k in range(n):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            s = t - p[k]
+            ck = c[k, t] - lam[k]
+            if s == 0:
+                if edge[nid, n]:
+                    f2[nid, n] = ck
+                    arg[nid, n] = -1
+                continue
+            for i in range(n):
+                if i == k or not edge[nid, i]:
+                    continue
+                pid = ids[i, s]
+                if pid < 0 or not alive[i, s] or _dominated(p, c, i, k, s, t):
+                    continue
+                for q in range(n + 1):
+                    h = order[pid, q]
+                    v = f2[pid, h]
+                    if v >= _INF:
+                        break
+                    if h < n and (h == k or _dominated3(p, c, h, i, k, t)):
+                        continue
+                    f2[nid, i] = v + ck
+                    arg[nid, i] = h
+                    break
+        for k in range(n):
+            nid = ids[k, t]
+            if nid >= 0:
+                order[nid, :] = np.argsort(f2[nid, :])
+    count = np.zeros(n, dtype=np.int64)
+    best, bk, bi = _INF, -1, -1
+    for k in range(n):
+        nid = ids[k, horizon]
+        if nid >= 0:
+            for i in range(n + 1):
+                if f2[nid, i] < best:
+                    best, bk, bi = f2[nid, i], k, i
+    k, i, t = bk, bi, horizon
+    while k >= 0:
+        count[k] += 1
+        if i == n:
+            break
+        h = arg[ids[k, t], i]
+        t -= p[k]
+        k, i = i, (n if h == -1 else h)
+    return best, count, f2
+
+
+@njit(cache=True)
+def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+              ids: np.ndarray, count_nodes: int, edge: np.ndarray) -> np.ndarray:
+    """Backward costs of the stage-2 relaxation: ``g2[ids[k, t], i]`` the cheapest reduced
+    cost from "i then k, k completing at t" to the horizon (1e300: none)."""
+    n = p.shape[0]
+    horizon = alive.shape[1] - 1
+    g2 = np.full((count_nodes, n + 1), _INF)
+    h = np.empty(n)
+    for t in range(horizon, 0, -1):
+        for k in range(n):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            if t == horizon:
+                for i in range(n + 1):
+                    if edge[nid, i]:
+                        g2[nid, i] = 0.0
+                continue
+            for m in range(n):
+                e = t + p[m]
+                h[m] = _INF
+                if m == k or e > horizon or not alive[m, e]:
+                    continue
+                mid = ids[m, e]
+                if mid < 0 or g2[mid, k] >= _INF or _dominated(p, c, k, m, t, e):
+                    continue
+                h[m] = c[m, e] - lam[m] + g2[mid, k]
+            order = np.argsort(h)
+            for i in range(n + 1):
+                if not edge[nid, i]:
+                    continue
+                for q in range(n):
+                    m = order[q]
+                    if h[m] >= _INF:
+                        break
+                    if i < n and (m == i or _dominated3(p, c, i, k, m, t + p[m])):
+                        continue
+                    g2[nid, i] = h[m]
+                    break
+    return g2
+
+
+@njit(cache=True)
+def prune2(f2: np.ndarray, g2: np.ndarray, alive: np.ndarray, ids: np.ndarray,
+           edge: np.ndarray, target: float) -> int:
+    """Eliminate the edges no stage-2 pseudo-schedule of cost ≤ ``target`` passes through
+    (``edge`` false), then the nodes without an edge left (``alive`` false): as
+    :func:`prune`. Returns the edges left."""
+    n, width = alive.shape
+    left = 0
+    for k in range(n):
+        for t in range(1, width):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            any_edge = False
+            for i in range(n + 1):
+                if edge[nid, i]:
+                    if f2[nid, i] >= _INF or g2[nid, i] >= _INF or \
+                            f2[nid, i] + g2[nid, i] > target:
+                        edge[nid, i] = False
+                    else:
+                        any_edge = True
+                        left += 1
+            if not any_edge:
+                alive[k, t] = False
+    return left
+
+
+@njit(cache=True)
+def edges(p: np.ndarray, c: np.ndarray, alive: np.ndarray, ids: np.ndarray,
+          count_nodes: int) -> np.ndarray:
+    """The edges of the stage-2 relaxation between alive nodes: ``edge[ids[k, t], i]`` for
+    i ≠ k with (i, t − p_k) alive and "i then k" not dominated; column n where t = p_k."""
+    n, width = alive.shape
+    edge = np.zeros((count_nodes, n + 1), dtype=np.bool_)
+    for k in range(n):
+        for t in range(1, width):
+            nid = ids[k, t]
+            if nid < 0:
+                continue
+            s = t - p[k]
+            if s == 0:
+                edge[nid, n] = True
+                continue
+            for i in range(n):
+                if i != k and s >= p[i] and alive[i, s] and not _dominated(p, c, i, k, s, t):
+                    edge[nid, i] = True
+    return edge
