@@ -322,7 +322,7 @@ def ssdp_search(
     per_round, added, prev_states, growth = add, 0, 0, 2.0
     ref: list[Any] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0]
     bound_box = [-_INF]
-    trace: list[tuple[int, ...]] = []
+    trace: list[tuple[Any, ...]] = []  # (|M|, status, bound, states, nodes, kept)
     stats["stage3_trace"] = trace
     while True:
         if out_of_time():
@@ -353,8 +353,9 @@ def ssdp_search(
             stats["states"] += size
             stats["max_states_seen"] = max(stats["max_states_seen"], size)
             round_states = max(round_states, size)
-            trace.append((len(members), status, round(reduced + float(lam.sum()), 2), size,
-                          int(alive.sum()), stats.get("survivors", 0)))
+            if len(trace) < 200:
+                trace.append((len(members), status, round(reduced + float(lam.sum()), 2), size,
+                              int(alive.sum()), stats.get("survivors", 0)))
             if status:
                 break
             if reduced >= _INF_HALF:  # no pseudo-schedule below the incumbent
