@@ -3,14 +3,26 @@ wrapper over :mod:`.ssdp_kernels`.
 
 After Tanaka, Fujikuma & Araki, "An exact algorithm for single-machine scheduling without
 machine idle time", J. Scheduling 12:575–593, 2009 (and Tanaka & Fujikuma, J. Scheduling 15,
-2012). Stage 1 is the Lagrangian relaxation of the job-occurrence constraints of the
-time-indexed model with 2-cycle elimination, its multipliers raised by subgradient ascent; stage
-3 adds the occurrence constraints of a growing set M of jobs (those the relaxed optimum repeats
-or leaves out) to the state of the DP, keeping the stage-1 multipliers, until the relaxed
-optimum is a schedule (then optimal) or no state can reach a value below the incumbent (then
-the incumbent is optimal). States are pruned by the stage-1 backward costs and by adjacent
-pairwise interchange. Stage 2 of the paper (constraints on three successive jobs) and the
-re-optimisation of the multipliers at stage 3 are not implemented.
+2012). The relaxations are Lagrangian relaxations of the job-occurrence constraints of the
+time-indexed model, solved by dynamic programming over "job j completes at t":
+
+* stage 1: 2-cycle elimination, then adjacent pairwise interchange dominance, multipliers
+  raised by subgradient ascent;
+* stage 2: constraints on three successive jobs (no job back within three, no window of two or
+  three successive jobs beaten by another order of them), the state an edge "i then k",
+  multipliers raised again;
+* stage 3: the occurrence constraints of a growing set M of jobs (those the relaxed optimum
+  repeats or leaves out) in the state, the multipliers re-optimised by subgradient ascent at
+  every |M|, until the relaxed optimum is a schedule (then optimal) or no state can reach a
+  value below the incumbent (then the incumbent is optimal).
+
+Throughout, nodes, edges and stage-3 states no pseudo-schedule below the incumbent passes
+through (forward + backward cost) are eliminated for good: no schedule better than the
+incumbent uses them, whatever the multipliers, so every later relaxation is one of "a schedule
+better than the incumbent" and its value, capped by the incumbent, a valid bound; the stage-3
+states of a larger M are only the refinements of the states that survived (successive
+sublimation). The stage-3 DP keeps only the last job in its state, so it applies the
+three-job rules through the stage-2 backward costs only.
 """
 
 from __future__ import annotations

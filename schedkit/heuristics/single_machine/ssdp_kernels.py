@@ -12,12 +12,18 @@ leave one out; with multipliers λ the cost of job j completing at t is ``c[j, t
 * :func:`forward` / :func:`backward` — the same with adjacent pairwise interchange dominance
   (stage 1 of the paper): forward costs with the pseudo-schedule, and the backward costs
   g(j, t) (the cheapest completion from "j completed at t" to T), a valid completion bound for
-  every stricter relaxation with the same λ;
+  every stricter relaxation with the same λ; :func:`prune` eliminates the nodes that no
+  pseudo-schedule below the incumbent passes through (``alive``, which every kernel honours);
+* :func:`forward2` / :func:`backward2` / :func:`prune2` — stage 2 of the paper, the constraints
+  on three successive jobs, on edges "i then k" between alive nodes (see the stage-2 section);
 * :func:`extend` — the forward DP of the stage-3 relaxation ("successive sublimation"): the
   state is (t, last job, set of the jobs of M done), each job of M is processed at most once and
   all of M by T. States whose cost + g + Σλ exceeds the target (the incumbent − 1: objectives
   are integers) are dropped, and so are the states where an adjacent interchange of the last two
-  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule.
+  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule;
+  with stage 2, a move "j then k" also needs its cost + the stage-2 backward cost of the edge
+  below the target; :func:`backward_states` / :func:`survivors` give the backward costs over
+  the states and the states that survive, to which the next DP (larger M) is restricted.
 
 Arrays and ints in, arrays out; the stage-3 DP is resumable in chunks of time steps so the
 caller can watch the clock.
