@@ -86,6 +86,32 @@ def _dominated(p: np.ndarray, c: np.ndarray, i: int, k: int, s: int, t: int) -> 
     return there < here - 1e-9 or (there <= here + 1e-9 and k < i)
 
 
+#: Candidates kept in order per column (the cheapest first); the scans fall back to all
+#: entries when none of them is allowed.
+_TOP = 4
+
+
+@njit(cache=True)
+def _smallest(vals: np.ndarray, out: np.ndarray) -> None:
+    """``out`` ← the indices of the ``out.shape[0]`` smallest ``vals``, ascending (ties: the
+    smaller index first), by insertion."""
+    m = out.shape[0]
+    filled = 0
+    for i in range(vals.shape[0]):
+        v = vals[i]
+        if filled == m and v >= vals[out[m - 1]]:
+            continue
+        q = filled if filled < m else m - 1
+        while q > 0 and vals[out[q - 1]] > v:
+            out[q] = out[q - 1]
+            q -= 1
+        out[q] = i
+        if filled < m:
+            filled += 1
+    for q in range(filled, m):
+        out[q] = out[filled - 1] if filled > 0 else 0
+
+
 @njit(cache=True)
 def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
             alive: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
@@ -99,8 +125,7 @@ def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
     n = p.shape[0]
     f = np.full((n, horizon + 1), _INF)
     arg = np.full((n, horizon + 1), -2, dtype=np.int64)
-    order = np.zeros((horizon + 1, n), dtype=np.int64)
-    col = np.empty(n)
+    top = np.zeros((horizon + 1, _TOP), dtype=np.int64)
     for t in range(1, horizon + 1):
         for k in range(n):
             s = t - p[k]
@@ -110,21 +135,26 @@ def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
                 base, who = 0.0, -1
             else:
                 base, who = _INF, -2
-                for q in range(n):
-                    i = order[s, q]
+                exhausted = True
+                for q in range(_TOP):
+                    i = top[s, q]
                     if f[i, s] >= _INF:
+                        exhausted = False
                         break
                     if i == k or _dominated(p, c, i, k, s, t):
                         continue
                     base, who = f[i, s], i
+                    exhausted = False
                     break
+                if exhausted:  # the first few are not allowed: look at every job
+                    for i in range(n):
+                        if f[i, s] < base and i != k and not _dominated(p, c, i, k, s, t):
+                            base, who = f[i, s], i
             if who == -2:
                 continue
             f[k, t] = base + c[k, t] - lam[k]
             arg[k, t] = who
-        for k in range(n):
-            col[k] = f[k, t]
-        order[t, :] = np.argsort(col)
+        _smallest(f[:, t], top[t])
     count = np.zeros(n, dtype=np.int64)
     best, k = _INF, -1
     for j in range(n):
@@ -153,22 +183,30 @@ def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
         if alive[i, horizon]:
             g[i, horizon] = 0.0
     h = np.empty(n)
+    top = np.zeros(_TOP, dtype=np.int64)
     for t in range(horizon - 1, -1, -1):
         for k in range(n):
             e = t + p[k]
             h[k] = _INF if e > horizon or g[k, e] >= _INF else c[k, e] - lam[k] + g[k, e]
-        order = np.argsort(h)
+        _smallest(h, top)
         for i in range(n):
             if t < p[i] or (t > 0 and not alive[i, t]):
                 continue
-            for q in range(n):
-                k = order[q]
+            exhausted = True
+            for q in range(_TOP):
+                k = top[q]
                 if h[k] >= _INF:
+                    exhausted = False
                     break
                 if k == i or _dominated(p, c, i, k, t, t + p[k]):
                     continue
                 g[i, t] = h[k]
+                exhausted = False
                 break
+            if exhausted:
+                for k in range(n):
+                    if h[k] < g[i, t] and k != i and not _dominated(p, c, i, k, t, t + p[k]):
+                        g[i, t] = h[k]
     return g
 
 
@@ -490,7 +528,7 @@ def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
     horizon = alive.shape[1] - 1
     f2 = np.full((count_nodes, n + 1), _INF)
     arg = np.full((count_nodes, n + 1), -2, dtype=np.int64)
-    order = np.zeros((count_nodes, n + 1), dtype=np.int64)
+    top = np.zeros((count_nodes, _TOP), dtype=np.int64)
     for t in range(1, horizon + 1):
         for k in range(n):
             nid = ids[k, t]
@@ -509,20 +547,33 @@ def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
                 pid = ids[i, s]
                 if pid < 0 or not alive[i, s] or _dominated(p, c, i, k, s, t):
                     continue
-                for q in range(n + 1):
-                    h = order[pid, q]
+                exhausted = True
+                for q in range(_TOP):
+                    h = top[pid, q]
                     v = f2[pid, h]
                     if v >= _INF:
+                        exhausted = False
                         break
                     if h < n and (h == k or _dominated3(p, c, h, i, k, t)):
                         continue
                     f2[nid, i] = v + ck
                     arg[nid, i] = h
+                    exhausted = False
                     break
+                if exhausted:  # the first few are not allowed: look at every edge
+                    base, who = _INF, -2
+                    for h in range(n + 1):
+                        v = f2[pid, h]
+                        if v < base and (h == n or (h != k
+                                                    and not _dominated3(p, c, h, i, k, t))):
+                            base, who = v, h
+                    if who != -2:
+                        f2[nid, i] = base + ck
+                        arg[nid, i] = who
         for k in range(n):
             nid = ids[k, t]
             if nid >= 0:
-                order[nid, :] = np.argsort(f2[nid, :])
+                _smallest(f2[nid], top[nid])
     count = np.zeros(n, dtype=np.int64)
     best, bk, bi = _INF, -1, -1
     for k in range(n):
@@ -551,6 +602,7 @@ def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
     horizon = alive.shape[1] - 1
     g2 = np.full((count_nodes, n + 1), _INF)
     h = np.empty(n)
+    top = np.zeros(_TOP, dtype=np.int64)
     for t in range(horizon, 0, -1):
         for k in range(n):
             nid = ids[k, t]
@@ -570,18 +622,26 @@ def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
                 if mid < 0 or g2[mid, k] >= _INF or _dominated(p, c, k, m, t, e):
                     continue
                 h[m] = c[m, e] - lam[m] + g2[mid, k]
-            order = np.argsort(h)
+            _smallest(h, top)
             for i in range(n + 1):
                 if not edge[nid, i]:
                     continue
-                for q in range(n):
-                    m = order[q]
+                exhausted = True
+                for q in range(_TOP):
+                    m = top[q]
                     if h[m] >= _INF:
+                        exhausted = False
                         break
                     if i < n and (m == i or _dominated3(p, c, i, k, m, t + p[m])):
                         continue
                     g2[nid, i] = h[m]
+                    exhausted = False
                     break
+                if exhausted:
+                    for m in range(n):
+                        if h[m] < g2[nid, i] and (i == n or (
+                                m != i and not _dominated3(p, c, i, k, m, t + p[m]))):
+                            g2[nid, i] = h[m]
     return g2
 
 
