@@ -118,7 +118,7 @@ def ssdp_search(
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
     stage3_iterations: int = 30, stage3_patience: int = 4, stage3_step: float = 0.1,
     prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
-    max_edges: int = 6_000_000,
+    max_edges: int = 16_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 

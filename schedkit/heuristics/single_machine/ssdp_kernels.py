@@ -527,7 +527,7 @@ def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
     n = p.shape[0]
     horizon = alive.shape[1] - 1
     f2 = np.full((count_nodes, n + 1), _INF)
-    arg = np.full((count_nodes, n + 1), -2, dtype=np.int64)
+    arg = np.full((count_nodes, n + 1), -2, dtype=np.int32)
     top = np.zeros((count_nodes, _TOP), dtype=np.int64)
     for t in range(1, horizon + 1):
         for k in range(n):
