@@ -544,8 +544,8 @@ def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
             for i in range(n):
                 if i == k or not edge[nid, i]:
                     continue
-                pid = ids[i, s]
-                if pid < 0 or not alive[i, s] or _dominated(p, c, i, k, s, t):
+                pid = ids[i, s]  # the edge holds "i fits before and i then k not dominated"
+                if pid < 0 or not alive[i, s]:
                     continue
                 exhausted = True
                 for q in range(_TOP):
@@ -619,7 +619,7 @@ def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
                 if m == k or e > horizon or not alive[m, e]:
                     continue
                 mid = ids[m, e]
-                if mid < 0 or g2[mid, k] >= _INF or _dominated(p, c, k, m, t, e):
+                if mid < 0 or not edge[mid, k] or g2[mid, k] >= _INF:
                     continue
                 h[m] = c[m, e] - lam[m] + g2[mid, k]
             _smallest(h, top)
