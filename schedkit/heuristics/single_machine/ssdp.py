@@ -365,7 +365,7 @@ def ssdp_search(
             stats["states"] += size
             stats["max_states_seen"] = max(stats["max_states_seen"], size)
             round_states = max(round_states, size)
-            if len(trace) < 200:
+            if len(trace) < 40:
                 trace.append((len(members), status, round(reduced + float(lam.sum()), 2), size,
                               int(alive.sum()), stats.get("survivors", 0)))
             if status:
