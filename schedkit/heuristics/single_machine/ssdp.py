@@ -352,8 +352,8 @@ def ssdp_search(
             break
         stats["rounds"] += 1
         stats["m_size"] = len(members)
-        # subgradient ascent on the relaxation with M (Tanaka et al. 2009, Section 5: the
-        # multipliers are re-optimised at every stage); any λ gives a valid bound
+        # subgradient ascent on the relaxation with M (the multipliers re-optimised at every
+        # |M|, as in Tanaka et al. 2009's stage 3); any λ gives a valid bound
         best_m, best_lam, best_path = -math.inf, lam.copy(), None
         theta, stall, status, round_states = stage3_step, 0, 0, 0
         for _ in range(stage3_iterations):
