@@ -6,11 +6,12 @@
     python benchmarks/ssdp_bench.py --set gen200 --last 5 --time-limit 60
 
 One line per instance as it finishes (proved or not, seconds, objective, bound, the gap of the
-bound to the best known value — or to the objective where none is known — and the stage
-counts), then a summary: instances proved, percentiles of the run time, and the mean bound gap
-over the instances not proved. With ``--out`` every result is appended to a JSON Lines file and
-instances already in it are skipped, so an interrupted run resumes where it stopped. One
-instance runs at a time, single-threaded; ``--seed`` is the seed of the ``ls`` warm start.
+bound to the best known value — or to the objective where none is known — the bounds of
+stages 1 and 2 and the stage-3 counts), then a summary: instances proved, percentiles of the
+run time, and the mean bound gap over the instances not proved. With ``--out`` every result
+is appended to a JSON Lines file and instances already in it are skipped, so an interrupted
+run resumes where it stopped. One instance runs at a time, single-threaded; ``--seed`` is the
+seed of the ``ls`` warm start.
 Generated sets: ``sk.generate("single_machine", n=…, tf, rdd)`` over the Potts–Van Wassenhove
 grid tf, rdd ∈ {0.2, 0.4, 0.6, 0.8, 1.0}, replicate seed = instance number.
 """
@@ -72,13 +73,15 @@ def main() -> None:
         row = {"set": args.set, "name": name, "status": str(res.status),
                "seconds": round(res.runtime_s, 3), "objective": res.objective,
                "bound": res.bound, "best_known": best, "bound_gap": gap,
-               "stage1_bound": stats.get("stage1_bound"), "m_size": stats.get("m_size"),
+               "stage1_bound": stats.get("stage1_bound"),
+               "stage2_bound": stats.get("stage2_bound"), "m_size": stats.get("m_size"),
                "states": stats.get("states"), "proved_by": stats.get("proved_by"),
                "stopped": stats.get("stopped")}
         rows.append(row)
         print(f"{name:12s} {row['status']:8s} {row['seconds']:7.2f}s  obj {res.objective:g}  "
               f"bound {res.bound:g}  best {best}  gap {100 * gap:.3f}%  "
-              f"stage1 {row['stage1_bound']}  |M| {row['m_size']}  states {row['states']}  "
+              f"stage1 {row['stage1_bound']}  stage2 {row['stage2_bound']}  |M| {row['m_size']}  "
+              f"states {row['states']}  "
               f"{row['proved_by'] or row['stopped']}", flush=True)
         if args.out:
             with args.out.open("a") as fh:

@@ -131,3 +131,13 @@ print(json.dumps(out))
 """
     compiled, interpreted = jit_outputs(script)
     assert compiled == interpreted
+
+
+@pytest.mark.parametrize("name", ["wt100-2", "wt100-4", "wt100-27", "wt100-32", "wt100-58",
+                                  "wt100-82"])
+def test_wt100_bound_positive_within_the_budget(name: str) -> None:
+    """The ascent from λ = 0 gets above 0 within the work budget on wt100 instances where the
+    start from each job's cost in a first schedule ended below 0; never above the optimum."""
+    inst = sk.load(name)
+    bound = tardiness_bound(inst.processing, inst.due, inst.weight, inst.release)
+    assert 0 < bound <= inst.bounds.upper

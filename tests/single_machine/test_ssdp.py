@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
+
 import numpy as np
 import pytest
 
 import schedkit as sk
 from schedkit.heuristics.single_machine import ssdp_kernels as K
+from schedkit.heuristics.single_machine.ssdp import ssdp_search
 from schedkit.instances import SingleMachine
 
 CASES = [
@@ -39,9 +43,12 @@ def test_ssdp_proves_known_wt40_optima(name: str) -> None:
     assert res.objective == res.best_known
 
 
-@pytest.mark.parametrize("name", ["wt40-2", "wt40-3", "wt40-11"])
-def test_ssdp_never_claims_optimal_above_the_optimum(name: str) -> None:
-    res = sk.solve(name, "ssdp", time_limit=5, options={"hint_time": 0.1})
+@pytest.mark.parametrize(("name", "hint"), [("wt40-2", 0.1), ("wt40-3", 0.1), ("wt40-11", 0.1),
+                                            ("wt40-13", 0.0), ("wt40-83", 0.0)])
+def test_ssdp_never_claims_optimal_above_the_optimum(name: str, hint: float) -> None:
+    """wt40-13 and wt40-83 are proved by stage 2; from the best rule alone (no local search)
+    the elimination against a worse incumbent must keep the optimum."""
+    res = sk.solve(name, "ssdp", time_limit=10, options={"hint_time": hint})
     best = res.best_known
     assert res.bound <= best
     if res.status == "optimal":
@@ -95,7 +102,8 @@ def test_forward_and_backward_costs_match_brute_force() -> None:
     lam = np.array([1.0, 0.5, 2.0, 0.0, 1.5])
     horizon = int(p.sum())
     c = K.cost_table(p, d, w, horizon)
-    g = K.backward(p, c, lam, horizon)
+    alive = np.ones((5, horizon + 1), dtype=np.bool_)
+    g = K.backward(p, c, lam, horizon, alive)
 
     def cost(k: int, t: int) -> float:
         return float(w[k] * max(0, t - d[k]) - lam[k])
@@ -118,7 +126,97 @@ def test_forward_and_backward_costs_match_brute_force() -> None:
             if t >= p[i]:
                 want = best(t, i)
                 assert (g[i, t] >= 1e299) if want == np.inf else g[i, t] == pytest.approx(want)
-    value, count, _ = K.forward(p, c, lam, horizon)
+    value, count, _ = K.forward(p, c, lam, horizon, alive)
     assert value == pytest.approx(best(0, -1))
     assert K.start_cost(p, c, lam, g) == pytest.approx(value)
     assert int(np.dot(count, p)) == horizon
+
+
+def _dominated3_brute(p, c, h, i, k, t) -> bool:
+    start = t - p[k] - p[i] - p[h]
+
+    def cost(order) -> float:
+        at, total = start, 0.0
+        for x in order:
+            at += p[x]
+            total += c[x, at]
+        return total
+
+    here = cost((h, i, k))
+    return any(cost(o) < here - 1e-9 or (cost(o) <= here + 1e-9 and o < (h, i, k))
+               for o in itertools.permutations((h, i, k)) if o != (h, i, k))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 5
+    p = rng.integers(1, 4, n).astype(np.int64)
+    d = rng.integers(0, 8, n).astype(np.int64)
+    w = rng.integers(1, 4, n).astype(np.int64)
+    lam = rng.uniform(0, 6, n)
+    horizon = int(p.sum())
+    c = K.cost_table(p, d, w, horizon)
+    alive = np.zeros((n, horizon + 1), dtype=np.bool_)
+    for j in range(n):
+        alive[j, p[j]:] = True
+    ids, count = K.node_ids(alive)
+    edge = K.edges(p, c, alive, ids, count)
+    value, counts, _ = K.forward2(p, c, lam, alive, ids, count, edge)
+    g2 = K.backward2(p, c, lam, alive, ids, count, edge)
+
+    def pair_dominated(i: int, k: int, t: int) -> bool:  # i then k, k ending at t
+        s = t - p[k]
+        here, there = c[i, s] + c[k, t], c[k, s - p[i] + p[k]] + c[i, t]
+        return there < here - 1e-9 or (there <= here + 1e-9 and k < i)
+
+    @functools.cache
+    def best(t: int, a: int, b: int) -> float:  # a, b: the last two jobs (−1: none)
+        if t == horizon:
+            return 0.0
+        out = np.inf
+        for k in range(n):
+            e = t + p[k]
+            if e > horizon or k == b or (b >= 0 and k == a):
+                continue
+            if b >= 0 and pair_dominated(b, k, e):
+                continue
+            if a >= 0 and _dominated3_brute(p, c, a, b, k, e):
+                continue
+            out = min(out, c[k, e] - lam[k] + best(e, b, k))
+        return out
+
+    want = best(0, -1, -1)
+    assert value == pytest.approx(want)
+    assert int(np.dot(counts, p)) == horizon
+    assert min(c[k, p[k]] - lam[k] + g2[ids[k, p[k]], n] for k in range(n)) == pytest.approx(want)
+    for k in range(n):  # every edge's backward cost, against the brute force
+        for t in range(p[k], horizon + 1):
+            for i in range(n):
+                if edge[ids[k, t], i]:  # i ≠ k, i fits before, "i then k" not dominated
+                    want_here = best(t, i, k)
+                    got = g2[ids[k, t], i]
+                    assert (got >= 1e299) if want_here == np.inf else got == pytest.approx(
+                        want_here)
+
+
+@pytest.mark.parametrize(("stage2", "max_m", "rounds"), [(False, 2, 3), (True, 2, 3),
+                                                          (True, 6, 30), (False, 40, 30)])
+def test_partial_bounds_never_exceed_the_optimum(stage2: bool, max_m: int, rounds: int) -> None:
+    """Stopped early (few jobs in M, few subgradient steps) the bound is still ≤ the optimum,
+    and an optimal claim is the optimum, from a poor incumbent (the elimination against it
+    must keep every better schedule)."""
+    for seed, (n, tf, rdd) in enumerate([(12, 0.8, 0.4), (14, 0.6, 0.2), (15, 1.0, 0.6)]):
+        inst = sk.generate("single_machine", n=n, tf=tf, rdd=rdd, seed=40 + seed)
+        opt = sk.solve(inst, "dp").objective
+        p, d, w = (np.asarray(a, dtype=np.int64) for a in (inst.processing, inst.due,
+                                                             inst.weight))
+        poor = np.argsort(-d).astype(np.int64)  # latest due date first
+        seq, value, bound, proved, _ = ssdp_search(
+            p, d, w, poor, iterations=50, max_m=max_m, stage2=stage2,
+            stage3_iterations=rounds)
+        assert bound <= opt + 1e-9
+        assert value >= opt - 1e-9
+        assert float(np.dot(w[seq], np.maximum(0, np.cumsum(p[seq]) - d[seq]))) == value
+        if proved:
+            assert value == pytest.approx(opt)

@@ -3,14 +3,26 @@ wrapper over :mod:`.ssdp_kernels`.
 
 After Tanaka, Fujikuma & Araki, "An exact algorithm for single-machine scheduling without
 machine idle time", J. Scheduling 12:575–593, 2009 (and Tanaka & Fujikuma, J. Scheduling 15,
-2012). Stage 1 is the Lagrangian relaxation of the job-occurrence constraints of the
-time-indexed model with 2-cycle elimination, its multipliers raised by subgradient ascent; stage
-3 adds the occurrence constraints of a growing set M of jobs (those the relaxed optimum repeats
-or leaves out) to the state of the DP, keeping the stage-1 multipliers, until the relaxed
-optimum is a schedule (then optimal) or no state can reach a value below the incumbent (then
-the incumbent is optimal). States are pruned by the stage-1 backward costs and by adjacent
-pairwise interchange. Stage 2 of the paper (constraints on three successive jobs) and the
-re-optimisation of the multipliers at stage 3 are not implemented.
+2012). The relaxations are Lagrangian relaxations of the job-occurrence constraints of the
+time-indexed model, solved by dynamic programming over "job j completes at t":
+
+* stage 1: 2-cycle elimination, then adjacent pairwise interchange dominance, multipliers
+  raised by subgradient ascent;
+* stage 2: constraints on three successive jobs (no job back within three, no window of two or
+  three successive jobs beaten by another order of them), the state an edge "i then k",
+  multipliers raised again;
+* stage 3: the occurrence constraints of a growing set M of jobs (those the relaxed optimum
+  repeats or leaves out) in the state, the multipliers re-optimised by subgradient ascent at
+  every |M|, until the relaxed optimum is a schedule (then optimal) or no state can reach a
+  value below the incumbent (then the incumbent is optimal).
+
+Throughout, nodes, edges and stage-3 states no pseudo-schedule below the incumbent passes
+through (forward + backward cost) are eliminated for good: no schedule better than the
+incumbent uses them, whatever the multipliers, so every later relaxation is one of "a schedule
+better than the incumbent" and its value, capped by the incumbent, a valid bound; the stage-3
+states of a larger M are only the refinements of the states that survived (successive
+sublimation). The stage-3 DP keeps only the last job in its state, so it applies the
+three-job rules through the stage-2 backward costs only.
 """
 
 from __future__ import annotations
@@ -22,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 
 __all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
@@ -34,6 +47,9 @@ SSDP_MAX_M = 40
 
 #: Time steps of the stage-3 DP between two looks at the clock.
 _CHUNK = 16
+
+_INF = 1e300
+_INF_HALF = 1e299
 
 
 def _ceil(x: float) -> float:
@@ -78,11 +94,31 @@ def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.nda
     return best_lam, best, best_count, done
 
 
+def _heuristic(p: np.ndarray, d: np.ndarray, w: np.ndarray, path: list[int],
+               horizon: int) -> tuple[np.ndarray, float]:
+    """The Lagrangian heuristic: the jobs of a pseudo-schedule in the order they first
+    complete, the missing ones behind them by due date, improved by adjacent interchanges."""
+    n = p.shape[0]
+    first = np.full(n, -1, dtype=np.int64)
+    t = 0
+    for j in path:
+        t += int(p[j])
+        if first[j] < 0:
+            first[j] = t
+    key = np.where(first >= 0, first, horizon + d).astype(np.float64)
+    order = np.argsort(key, kind="mergesort").astype(np.int64)
+    _interchange_descent(p, d, w.astype(np.float64), np.zeros(n, dtype=np.int64), order)
+    return order, _value(p, d, w, order)
+
+
 def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
+    stage3_iterations: int = 30, stage3_patience: int = 4, stage3_step: float = 0.1,
+    prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
+    max_edges: int = 16_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -106,8 +142,16 @@ def ssdp_search(
     stage1_share
         Most share of the time left that the ascent on the dominance relaxation may take.
     add
-        Most jobs added to M per stage-3 round (those the relaxed optimum repeats or misses,
-        the most repeated first).
+        Jobs added to M per stage-3 round (those the relaxed optimum repeats or misses, the
+        most repeated first); more while the state space stays small.
+    stage3_iterations, stage3_patience
+        Most subgradient steps on the relaxation with M per round, and the steps without
+        progress after which the round ends.
+    prune_every
+        Stage-1/2 steps between two node eliminations (a backward pass each).
+    stage2, stage2_share, max_edges
+        Whether to run stage 2 (three successive jobs), the most share of the time left its
+        ascent may take, and the most table entries (nodes × (n + 1)) it may use.
 
     Returns
     -------
@@ -128,6 +172,14 @@ def ssdp_search(
 
     c = K.cost_table(p, d, w, horizon)
     wf = w.astype(np.float64)
+    # nodes (j, t) = "j completes at t" that a schedule better than the incumbent may use
+    alive = np.zeros((n, horizon + 1), dtype=np.bool_)
+    for j in range(n):
+        alive[j, p[j]:] = True
+
+    def target_of(x: np.ndarray) -> float:
+        return upper - 1.0 - float(x.sum()) + 1e-6
+
     # stage 1: multipliers from each job's own cost in the incumbent, raised first on the cheap
     # 2-cycle relaxation, then on the one with adjacent-interchange dominance
     comp = np.empty(n, dtype=np.int64)
@@ -137,8 +189,13 @@ def ssdp_search(
     def cheap(x: np.ndarray) -> tuple[float, np.ndarray]:
         return K.two_cycle(p, d, wf, x, horizon)
 
+    calls = [0]
+
     def strong(x: np.ndarray) -> tuple[float, np.ndarray]:
-        value, count, _ = K.forward(p, c, x, horizon)
+        value, count, f = K.forward(p, c, x, horizon, alive)
+        calls[0] += 1
+        if calls[0] % prune_every == 0 and value < _INF_HALF:
+            K.prune(f, K.backward(p, c, x, horizon, alive), alive, target_of(x))
         return value, count
 
     lam, best, counts, its = _ascent(cheap, lam, upper, iterations, patience, out_of_time)
@@ -155,10 +212,9 @@ def ssdp_search(
                                        max(5, patience // 4), stage1_over)
     best = max(best, best2)
     lower = max(0.0, _ceil(best))
-    sum_lam = float(lam.sum())
     stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
                  stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
-                 max_states_seen=0)
+                 max_states_seen=0, stage3_iterations=0, stage2_iterations=0)
     if lower >= upper:
         stats["proved_by"] = "stage 1"
         return seq, upper, upper, True, stats
@@ -166,22 +222,71 @@ def ssdp_search(
         stats["stopped"] = "time"
         stats["total_s"] = round(time.perf_counter() - t0, 4)
         return seq, upper, lower, False, stats
-    g = K.backward(p, c, lam, horizon)
+    value, _, f = K.forward(p, c, lam, horizon, alive)
+    if value < _INF_HALF:
+        K.prune(f, K.backward(p, c, lam, horizon, alive), alive, target_of(lam))
+    # stage 2: three successive jobs (edges i → k at t on the nodes left), when the tables fit
+    ids, count_nodes = K.node_ids(alive)
+    stats["stage1_nodes"] = int(count_nodes)
+    use2 = stage2 and count_nodes * (n + 1) <= max_edges
+    empty2 = np.zeros((0, n + 1))
+    edge = np.zeros((0, n + 1), dtype=np.bool_)
+    if use2:
+        edge = K.edges(p, c, alive, ids, count_nodes)
+        calls2 = [0]
+
+        def relax2(x: np.ndarray) -> tuple[float, np.ndarray]:
+            value, count, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            calls2[0] += 1
+            if calls2[0] % prune_every == 1 and value < _INF_HALF:
+                g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
+                K.prune2(f2, g2, alive, ids, edge, target_of(x))
+            return value, count
+
+        stage2_end = None if deadline is None else (
+            time.perf_counter() + stage2_share * max(0.0, deadline - time.perf_counter()))
+
+        def stage2_over() -> bool:
+            return out_of_time() or (stage2_end is not None
+                                     and time.perf_counter() >= stage2_end)
+
+        lam, best3, counts2, its3 = _ascent(relax2, lam, upper, max(1, iterations // 10),
+                                            max(5, patience // 4), stage2_over)
+        if best3 > -math.inf:
+            counts = counts2
+        lower = max(lower, _ceil(best3))
+        stats.update(stage2_iterations=its3, stage2_bound=lower,
+                     stage2_s=round(time.perf_counter() - t0, 4))
+        if lower >= upper:
+            stats["proved_by"] = "stage 2"
+            return seq, upper, upper, True, stats
     pos = np.full(n, -1, dtype=np.int64)
     members: list[int] = []
-    violated = [j for j in np.argsort(-np.abs(counts - 1), kind="stable") if counts[j] != 1]
-    while True:
-        if out_of_time():
-            stats["stopped"] = "time"
-            break
-        for j in violated[:add]:
-            if pos[j] < 0 and len(members) < max_m:
-                pos[j] = len(members)
-                members.append(int(j))
+    violated = [int(j) for j in np.argsort(-np.abs(counts - 1), kind="stable")
+                if counts[j] != 1]
+
+    def relax_m(x: np.ndarray) -> tuple[int, float, list[int], int]:
+        """The relaxation with the occurrence constraints of M at multipliers x, nodes
+        eliminated first: ``(status, reduced cost, pseudo-schedule, states)``; status 0: an
+        optimum (cost 1e300 and no path: none below the incumbent), 1: state cap, 2: time."""
+        g2 = empty2
+        if use2:
+            g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
+            value, _, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            if value >= _INF_HALF:
+                return 0, _INF, [], 0
+            bound_box[0] = value
+            K.prune2(f2, g2, alive, ids, edge, target_of(x))
+            del f2
+        g = K.backward(p, c, x, horizon, alive)
+        value, _, f = K.forward(p, c, x, horizon, alive)
+        if value >= _INF_HALF:
+            return 0, _INF, [], 0
+        bound_box[0] = max(bound_box[0], value)
+        K.prune(f, g, alive, target_of(x))
+        g[~alive] = _INF
         m_proc = np.ascontiguousarray(p[members], dtype=np.int64)
-        target = upper - 1.0 - sum_lam + 1e-6
-        stats["rounds"] += 1
-        stats["m_size"] = len(members)
+        target = target_of(x)
         start = np.zeros(horizon + 2, dtype=np.int64)
         cap = min(max_states, 1 << 16)
         job = np.full(cap, K.NO_JOB, dtype=np.int64)
@@ -192,50 +297,130 @@ def ssdp_search(
         size, status, t = 1, 0, 1
         while t <= horizon:
             if out_of_time():
-                status = 2
-                break
+                return 2, 0.0, [], int(size)
             t_to = min(horizon + 1, t + _CHUNK)
             job, mask, val, pred, size, status = K.extend(
-                p, c, lam, g, pos, m_proc, target, t, t_to, start, job, mask, val,
-                pred, size, max_states)
+                p, c, x, g, pos, m_proc, target, t, t_to, start, job, mask, val,
+                pred, size, max_states, ref[0], ref[1], ref[2], ids, g2)
             if status:
-                break
+                return 1, 0.0, [], int(size)
             t = t_to
-        stats["states"] += int(size)
-        stats["max_states_seen"] = max(stats["max_states_seen"], int(size))
-        if status == 2:
-            stats["stopped"] = "time"
-            break
-        if status == 1:
-            stats["stopped"] = "states"
-            break
         full = (1 << len(members)) - 1
         at_end = [i for i in range(start[horizon], start[horizon + 1]) if mask[i] == full]
-        if not at_end:  # no pseudo-schedule below the incumbent: it is optimal
-            lower = upper
-            stats["proved_by"] = "stage 3"
-            break
+        if not at_end:
+            return 0, _INF, [], int(size)
+        # backward costs over the states, then only the states a pseudo-schedule below the
+        # incumbent passes through are kept for the next DPs (successive sublimation)
+        b = np.full(size, _INF)
+        s_at = horizon
+        while s_at >= 0:
+            if out_of_time():
+                return 2, 0.0, [], int(size)
+            s_to = max(-1, s_at - 4 * _CHUNK)
+            K.backward_states(p, c, x, alive, pos, full, start, job, mask, b, s_at, s_to)
+            s_at = s_to
+        ref_start, ref_key, kept = K.survivors(start, job, mask, val, b, target, alive)
+        ref[:] = [ref_start, ref_key, full]
+        stats["survivors"] = int(kept)
         i = min(at_end, key=lambda q: val[q])
-        lower = max(lower, _ceil(val[i] + sum_lam))
+        value = float(val[i])
         path = []
         while i > 0:
             path.append(int(job[i]))
             i = int(pred[i])
         path.reverse()
-        seen = np.bincount(np.asarray(path, dtype=np.int64), minlength=n)
-        if np.all(seen == 1):
-            cand = np.asarray(path, dtype=np.int64)
-            value = _value(p, d, w, cand)
+        return 0, value, path, int(size)
+
+    per_round, added, prev_states, growth = add, 0, 0, 2.0
+    ref: list[Any] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0]
+    bound_box = [-_INF]
+    trace: list[tuple[Any, ...]] = []  # (|M|, status, bound, states, nodes, kept)
+    stats["stage3_trace"] = trace
+    while True:
+        if out_of_time():
+            stats["stopped"] = "time"
+            break
+        grown = False
+        for j in violated[:per_round]:
+            if pos[j] < 0 and len(members) < max_m:
+                pos[j] = len(members)
+                members.append(int(j))
+                grown = True
+                added += 1
+        if not grown and stats["rounds"] > 0:
+            stats["stopped"] = "max_m"
+            break
+        stats["rounds"] += 1
+        stats["m_size"] = len(members)
+        # subgradient ascent on the relaxation with M (the multipliers re-optimised at every
+        # |M|, as in Tanaka et al. 2009's stage 3); any λ gives a valid bound
+        best_m, best_lam, best_path = -math.inf, lam.copy(), None
+        theta, stall, status, round_states = stage3_step, 0, 0, 0
+        for _ in range(stage3_iterations):
+            bound_box[0] = -_INF
+            status, reduced, path, size = relax_m(lam)
+            if bound_box[0] > -_INF:  # the stage-1/2 relaxation at this λ bounds too
+                lower = max(lower, _ceil(bound_box[0] + float(lam.sum())))
+            stats["stage3_iterations"] += 1
+            stats["states"] += size
+            stats["max_states_seen"] = max(stats["max_states_seen"], size)
+            round_states = max(round_states, size)
+            if len(trace) < 40:
+                trace.append((len(members), status, round(reduced + float(lam.sum()), 2), size,
+                              int(alive.sum()), stats.get("survivors", 0)))
+            if status:
+                break
+            if reduced >= _INF_HALF:  # no pseudo-schedule below the incumbent
+                lower = upper
+                break
+            bound = reduced + float(lam.sum())
+            lower = max(lower, _ceil(bound))
+            seen = np.bincount(np.asarray(path, dtype=np.int64), minlength=n)
+            if np.all(seen == 1):  # a schedule, of value ``bound``: the relaxed optimum
+                cand = np.asarray(path, dtype=np.int64)
+                value = _value(p, d, w, cand)
+                if value < upper:
+                    seq, upper = cand, value
+                lower = upper
+                break
+            cand, value = _heuristic(p, d, w, path, horizon)
             if value < upper:
                 seq, upper = cand, value
-            lower = upper
-            stats["proved_by"] = "stage 3"
-            break
+            if lower >= upper:
+                break
+            if bound > best_m + 1e-9 * max(1.0, abs(bound)):
+                best_m, stall = bound, 0
+                best_lam[:] = lam
+                best_path = seen
+            else:
+                stall += 1
+                if stall >= stage3_patience:
+                    break
+                theta *= 0.5
+            sub = (1 - seen).astype(np.float64)
+            norm = float(np.dot(sub, sub))
+            lam = lam + theta * max(upper - bound, 1.0) / norm * sub
         if lower >= upper:
             stats["proved_by"] = "stage 3"
             break
-        order = np.argsort(-np.abs(seen - 1), kind="stable")
-        violated = [int(j) for j in order if seen[j] != 1 and pos[j] < 0]
+        if status == 2:
+            stats["stopped"] = "time"
+            break
+        if status == 1 and best_path is None:
+            stats["stopped"] = "states"
+            break
+        lam = best_lam
+        if best_path is None:
+            break
+        # jobs for the next round: as many as keep the states (growing by ``growth`` a job,
+        # as measured) under a quarter of the cap
+        if prev_states and added:
+            growth = max(1.2, (round_states / prev_states) ** (1.0 / added))
+        prev_states, added = max(round_states, 1), 0
+        room = math.log(max(1.0, max_states / 4 / prev_states)) / math.log(growth)
+        per_round = int(max(1, min(8, room)))
+        order = np.argsort(-np.abs(best_path - 1), kind="stable")
+        violated = [int(j) for j in order if best_path[j] != 1 and pos[j] < 0]
         if not violated or len(members) >= max_m:
             stats["stopped"] = "max_m"
             break

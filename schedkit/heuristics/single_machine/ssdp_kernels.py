@@ -12,12 +12,18 @@ leave one out; with multipliers λ the cost of job j completing at t is ``c[j, t
 * :func:`forward` / :func:`backward` — the same with adjacent pairwise interchange dominance
   (stage 1 of the paper): forward costs with the pseudo-schedule, and the backward costs
   g(j, t) (the cheapest completion from "j completed at t" to T), a valid completion bound for
-  every stricter relaxation with the same λ;
+  every stricter relaxation with the same λ; :func:`prune` eliminates the nodes that no
+  pseudo-schedule below the incumbent passes through (``alive``, which every kernel honours);
+* :func:`forward2` / :func:`backward2` / :func:`prune2` — stage 2 of the paper, the constraints
+  on three successive jobs, on edges "i then k" between alive nodes (see the stage-2 section);
 * :func:`extend` — the forward DP of the stage-3 relaxation ("successive sublimation"): the
   state is (t, last job, set of the jobs of M done), each job of M is processed at most once and
   all of M by T. States whose cost + g + Σλ exceeds the target (the incumbent − 1: objectives
   are integers) are dropped, and so are the states where an adjacent interchange of the last two
-  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule.
+  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule;
+  with stage 2, a move "j then k" also needs its cost + the stage-2 backward cost of the edge
+  below the target; :func:`backward_states` / :func:`survivors` give the backward costs over
+  the states and the states that survive, to which the next DP (larger M) is restricted.
 
 Arrays and ints in, arrays out; the stage-3 DP is resumable in chunks of time steps so the
 caller can watch the clock.
@@ -30,7 +36,9 @@ from numba import njit
 
 from ...instances.single_machine.bounds import _pseudo_schedule
 
-__all__ = ["cost_table", "two_cycle", "forward", "backward", "start_cost", "extend", "NO_JOB"]
+__all__ = ["cost_table", "two_cycle", "forward", "backward", "prune", "start_cost", "extend",
+           "backward_states", "survivors", "node_ids", "edges", "forward2", "backward2", "prune2",
+           "NO_JOB"]
 
 _INF = 1e300
 
@@ -78,44 +86,75 @@ def _dominated(p: np.ndarray, c: np.ndarray, i: int, k: int, s: int, t: int) -> 
     return there < here - 1e-9 or (there <= here + 1e-9 and k < i)
 
 
+#: Candidates kept in order per column (the cheapest first); the scans fall back to all
+#: entries when none of them is allowed.
+_TOP = 4
+
+
 @njit(cache=True)
-def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
-            horizon: int) -> tuple[float, np.ndarray, np.ndarray]:
-    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance:
-    ``(reduced cost of the cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the
-    cheapest chain from 0 ending with job k completing at t.
+def _smallest(vals: np.ndarray, out: np.ndarray) -> None:
+    """``out`` ← the indices of the ``out.shape[0]`` smallest ``vals``, ascending (ties: the
+    smaller index first), by insertion."""
+    m = out.shape[0]
+    filled = 0
+    for i in range(vals.shape[0]):
+        v = vals[i]
+        if filled == m and v >= vals[out[m - 1]]:
+            continue
+        q = filled if filled < m else m - 1
+        while q > 0 and vals[out[q - 1]] > v:
+            out[q] = out[q - 1]
+            q -= 1
+        out[q] = i
+        if filled < m:
+            filled += 1
+    for q in range(filled, m):
+        out[q] = out[filled - 1] if filled > 0 else 0
+
+
+@njit(cache=True)
+def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
+            alive: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """The stage-1 relaxation with 2-cycle elimination and adjacent-interchange dominance on
+    the nodes (k, t) = "job k completes at t" with ``alive[k, t]``: ``(reduced cost of the
+    cheapest pseudo-schedule, job counts, f)`` with ``f[k, t]`` the cheapest chain from 0
+    ending with job k completing at t (1e300: none; so is the cost when no chain reaches T).
 
     Each f[k, t] takes the cheapest allowed predecessor, found by scanning the jobs ending at
     s = t − p_k in order of f (usually the first or second is allowed)."""
     n = p.shape[0]
     f = np.full((n, horizon + 1), _INF)
     arg = np.full((n, horizon + 1), -2, dtype=np.int64)
-    order = np.zeros((horizon + 1, n), dtype=np.int64)
-    col = np.empty(n)
+    top = np.zeros((horizon + 1, _TOP), dtype=np.int64)
     for t in range(1, horizon + 1):
         for k in range(n):
             s = t - p[k]
-            if s < 0:
+            if s < 0 or not alive[k, t]:
                 continue
             if s == 0:
                 base, who = 0.0, -1
             else:
                 base, who = _INF, -2
-                for q in range(n):
-                    i = order[s, q]
+                exhausted = True
+                for q in range(_TOP):
+                    i = top[s, q]
                     if f[i, s] >= _INF:
+                        exhausted = False
                         break
                     if i == k or _dominated(p, c, i, k, s, t):
                         continue
                     base, who = f[i, s], i
+                    exhausted = False
                     break
+                if exhausted:  # the first few are not allowed: look at every job
+                    for i in range(n):
+                        if f[i, s] < base and i != k and not _dominated(p, c, i, k, s, t):
+                            base, who = f[i, s], i
             if who == -2:
                 continue
             f[k, t] = base + c[k, t] - lam[k]
             arg[k, t] = who
-        for k in range(n):
-            col[k] = f[k, t]
-        order[t, :] = np.argsort(col)
+        _smallest(f[:, t], top[t])
     count = np.zeros(n, dtype=np.int64)
     best, k = _INF, -1
     for j in range(n):
@@ -131,32 +170,66 @@ def forward(p: np.ndarray, c: np.ndarray, lam: np.ndarray,
 
 
 @njit(cache=True)
-def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int) -> np.ndarray:
+def backward(p: np.ndarray, c: np.ndarray, lam: np.ndarray, horizon: int,
+             alive: np.ndarray) -> np.ndarray:
     """Backward costs of the relaxation of :func:`forward`: ``g[i, t]`` the cheapest reduced
-    cost of a chain from t to the horizon after job i completed at t (its first job k ≠ i and
-    "i then k" not dominated); ``g[i, horizon] = 0``, unreachable: 1e300. Every stricter
-    relaxation with the same λ costs at least this from (t, i)."""
+    cost of a chain over alive nodes from t to the horizon after job i completed at t (its
+    first job k ≠ i and "i then k" not dominated); ``g[i, horizon] = 0``, unreachable or
+    (i, t) not alive: 1e300. Every stricter relaxation with the same λ costs at least this
+    from (t, i)."""
     n = p.shape[0]
     g = np.full((n, horizon + 1), _INF)
-    g[:, horizon] = 0.0
+    for i in range(n):
+        if alive[i, horizon]:
+            g[i, horizon] = 0.0
     h = np.empty(n)
+    top = np.zeros(_TOP, dtype=np.int64)
     for t in range(horizon - 1, -1, -1):
         for k in range(n):
             e = t + p[k]
             h[k] = _INF if e > horizon or g[k, e] >= _INF else c[k, e] - lam[k] + g[k, e]
-        order = np.argsort(h)
+        _smallest(h, top)
         for i in range(n):
-            if t < p[i]:
+            if t < p[i] or (t > 0 and not alive[i, t]):
                 continue
-            for q in range(n):
-                k = order[q]
+            exhausted = True
+            for q in range(_TOP):
+                k = top[q]
                 if h[k] >= _INF:
+                    exhausted = False
                     break
                 if k == i or _dominated(p, c, i, k, t, t + p[k]):
                     continue
                 g[i, t] = h[k]
+                exhausted = False
                 break
+            if exhausted:
+                for k in range(n):
+                    if h[k] < g[i, t] and k != i and not _dominated(p, c, i, k, t, t + p[k]):
+                        g[i, t] = h[k]
     return g
+
+
+@njit(cache=True)
+def prune(f: np.ndarray, g: np.ndarray, alive: np.ndarray, target: float) -> int:
+    """Eliminate the nodes (k, t) no pseudo-schedule of cost ≤ ``target`` passes through:
+    ``alive[k, t] = False`` where ``f[k, t] + g[k, t] > target`` (:func:`forward` and
+    :func:`backward` at the same λ; the cost of the cheapest chain through the node). Returns
+    the nodes left alive.
+
+    With ``target`` = incumbent − 1 − Σλ, no schedule better than the incumbent uses such a
+    node — whatever λ — so the elimination holds for every later relaxation: those are then
+    relaxations of "a schedule better than the incumbent", valid lower bounds capped by it."""
+    n, width = f.shape
+    left = 0
+    for k in range(n):
+        for t in range(1, width):
+            if alive[k, t]:
+                if f[k, t] >= _INF or g[k, t] >= _INF or f[k, t] + g[k, t] > target:
+                    alive[k, t] = False
+                else:
+                    left += 1
+    return left
 
 
 @njit(cache=True)
@@ -186,11 +259,116 @@ def _grow_f(a: np.ndarray, size: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _holds(keys: np.ndarray, lo: int, hi: int, key: int) -> bool:
+    """Whether the ascending ``keys[lo:hi]`` hold ``key`` (binary search)."""
+    end = hi
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < end and keys[lo] == key
+
+
+@njit(cache=True)
+def _find(start: np.ndarray, job: np.ndarray, mask: np.ndarray, n: int, t: int,
+          key: int) -> int:
+    """Index of the state of time t with key ``mask·(n + 1) + job + 1`` in the pool of
+    :func:`extend` (sorted by key within a time), −1 if none."""
+    lo, hi = start[t], start[t + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if mask[mid] * (n + 1) + job[mid] + 1 < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < start[t + 1] and mask[lo] * (n + 1) + job[lo] + 1 == key:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def backward_states(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+                    pos: np.ndarray, full: int, start: np.ndarray, job: np.ndarray,
+                    mask: np.ndarray, b: np.ndarray, s_from: int, s_to: int) -> None:
+    """Backward costs over the pool of a finished :func:`extend` run, for the times
+    ``s_from`` down to ``s_to + 1`` (call with descending chunks, ``b`` all 1e300 at first):
+    ``b[idx]`` the cheapest reduced cost from state idx to a state of time T with every job of
+    M done (``full``), over the states of the pool. Together with the forward cost, the
+    cheapest pseudo-schedule of the relaxation with M through the state."""
+    n = p.shape[0]
+    horizon = c.shape[1] - 1
+    for s in range(s_from, s_to, -1):
+        if s == horizon:
+            for idx in range(start[s], start[s + 1]):
+                if mask[idx] == full:
+                    b[idx] = 0.0
+            continue
+        for idx in range(start[s], start[s + 1]):
+            j = job[idx]
+            mk = mask[idx]
+            best = _INF
+            for k in range(n):
+                t = s + p[k]
+                if t > horizon or k == j or not alive[k, t]:
+                    continue
+                pk = pos[k]
+                bit = np.int64(1) << pk if pk >= 0 else np.int64(0)
+                if mk & bit:
+                    continue
+                if j >= 0 and _dominated(p, c, j, k, s, t):
+                    continue
+                q = _find(start, job, mask, n, t, (mk | bit) * (n + 1) + (k + 1))
+                if q >= 0 and b[q] < _INF:
+                    v = c[k, t] - lam[k] + b[q]
+                    if v < best:
+                        best = v
+            b[idx] = best
+
+
+@njit(cache=True)
+def survivors(start: np.ndarray, job: np.ndarray, mask: np.ndarray, val: np.ndarray,
+              b: np.ndarray, target: float, alive: np.ndarray,
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    """The states of the pool some pseudo-schedule of reduced cost ≤ ``target`` passes
+    through (forward ``val`` + backward ``b``): ``(ref_start, ref_key, count)`` for
+    :func:`extend`. No schedule better than the incumbent passes through the others, whatever
+    λ, so they stay out of every later DP; nodes (k, t) no surviving state ends with are
+    eliminated from ``alive`` too."""
+    n = alive.shape[0]
+    horizon = alive.shape[1] - 1
+    used = np.zeros_like(alive)
+    ref_start = np.zeros(horizon + 2, dtype=np.int64)
+    total = 0
+    for idx in range(start[horizon + 1]):
+        if val[idx] + b[idx] <= target:
+            total += 1
+    ref_key = np.empty(total, dtype=np.int64)
+    q = 0
+    for t in range(horizon + 1):
+        ref_start[t] = q
+        for idx in range(start[t], start[t + 1]):
+            if val[idx] + b[idx] <= target:
+                ref_key[q] = mask[idx] * (n + 1) + job[idx] + 1
+                q += 1
+                if job[idx] >= 0:
+                    used[job[idx], t] = True
+    ref_start[horizon + 1] = q
+    for k in range(n):
+        for t in range(1, horizon + 1):
+            if alive[k, t] and not used[k, t]:
+                alive[k, t] = False
+    return ref_start, ref_key, total
+
+
+@njit(cache=True)
 def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np.ndarray,
            m_proc: np.ndarray, target: float,
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
            val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+           ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int, ids: np.ndarray,
+           g2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
     in the pool): ``(job, mask, val, pred, size, status)``.
 
@@ -199,7 +377,12 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     (job j is bit ``pos[j]``; −1: not in M), the reduced cost and the index of the predecessor.
     ``m_proc[b]`` is the processing time of the job of bit b. A state survives when its cost +
     ``g[last, t]`` (:func:`backward`) ≤ ``target`` (the pool's Σλ already taken off), the jobs
-    of M not done fit before the horizon and "previous then last" is not dominated.
+    of M not done fit before the horizon and "previous then last" is not dominated, and — when
+    ``ref_start`` is not empty — its projection (t, last, mask & ``ref_mask``) is among the
+    surviving states of an earlier DP (:func:`survivors`: keys ``mask·(n + 1) + last + 1`` of
+    time t at ``ref_key[ref_start[t]:ref_start[t + 1]]``, ascending): successive sublimation.
+    When ``g2`` is not empty (stage-2 backward costs, :func:`backward2`, on the nodes ``ids``),
+    a move from last job j to k at t also needs cost + ``g2[ids[k, t], j]`` ≤ ``target``.
     status 0: done; 1: more than ``max_states`` states (stopped).
     """
     n = p.shape[0]
@@ -211,6 +394,8 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     total_m = 0
     for b in range(m):
         total_m += m_proc[b]
+    use_ref = ref_start.shape[0] > 0
+    use2 = g2.shape[0] > 0
     for t in range(t_from, t_to):
         nc = 0
         for k in range(n):
@@ -235,6 +420,10 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                     continue
                 if j >= 0 and _dominated(p, c, j, k, s, t):
                     continue
+                if use2:
+                    nid = ids[k, t]
+                    if nid < 0 or v + g2[nid, j if j >= 0 else n] > target:
+                        continue
                 nm = mk | bit
                 if m > 0:
                     left = total_m
@@ -243,6 +432,9 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                             left -= m_proc[b]
                     if left > horizon - t:
                         continue
+                if use_ref and not _holds(ref_key, ref_start[t], ref_start[t + 1],
+                                          (nm & ref_mask) * (n + 1) + (k + 1)):
+                    continue
                 if nc == cand_key.shape[0]:
                     cand_key = _grow_i(cand_key, 2 * nc)
                     cand_val = _grow_f(cand_val, 2 * nc)
@@ -280,3 +472,223 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
             size += 1
         start[t + 1] = size
     return job, mask, val, pred, size, 0
+
+
+# ---- stage 2: constraints on three successive jobs -------------------------------------------
+#
+# The state of the stage-2 relaxation is an edge (i, k, t): job k completes at t right after
+# job i (column n: k is the first job, t = p_k). Nodes (k, t) alive get ids (``node_ids``); the
+# tables are (nodes, n + 1). A job does not come back within three successive jobs (h, i, k all
+# differ), and no window of two or three successive jobs is beaten by another order of the same
+# jobs in the same interval (strictly, or equally by an order that is lexicographically smaller
+# by job index): the lexicographically least optimal schedule passes every such rule, so it is a
+# pseudo-schedule of every relaxation here, and its cost there is its value.
+
+
+@njit(cache=True)
+def node_ids(alive: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(ids, count)``: ``ids[k, t]`` numbers the alive nodes 0.. (−1: not alive)."""
+    n, width = alive.shape
+    ids = np.full((n, width), -1, dtype=np.int64)
+    q = 0
+    for t in range(width):
+        for k in range(n):
+            if alive[k, t]:
+                ids[k, t] = q
+                q += 1
+    return ids, q
+
+
+@njit(cache=True)
+def _dominated3(p: np.ndarray, c: np.ndarray, h: int, i: int, k: int, t: int) -> bool:
+    """True when the window h, i, k of successive jobs ending at t is beaten by another order
+    of the three (strictly, or equally by a lexicographically smaller one)."""
+    a0 = t - p[k] - p[i] - p[h]
+    here = c[h, a0 + p[h]] + c[i, a0 + p[h] + p[i]] + c[k, t]
+    jobs = (h, i, k)
+    for perm in ((0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        x, y, z = jobs[perm[0]], jobs[perm[1]], jobs[perm[2]]
+        there = c[x, a0 + p[x]] + c[y, a0 + p[x] + p[y]] + c[z, t]
+        if there < here - 1e-9:
+            return True
+        if there <= here + 1e-9:
+            if x < h or (x == h and (y < i or (y == i and z < k))):
+                return True
+    return False
+
+
+@njit(cache=True)
+def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+             ids: np.ndarray, count_nodes: int, edge: np.ndarray,
+             ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Forward costs of the stage-2 relaxation: ``(reduced cost of the cheapest
+    pseudo-schedule, job counts, f2)``, ``f2[ids[k, t], i]`` the cheapest chain ending with
+    i then k (k at t); only nodes ``alive`` and edges ``edge`` (same shape as f2) are used."""
+    n = p.shape[0]
+    horizon = alive.shape[1] - 1
+    f2 = np.full((count_nodes, n + 1), _INF)
+    arg = np.full((count_nodes, n + 1), -2, dtype=np.int32)
+    top = np.zeros((count_nodes, _TOP), dtype=np.int64)
+    for t in range(1, horizon + 1):
+        for k in range(n):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            s = t - p[k]
+            ck = c[k, t] - lam[k]
+            if s == 0:
+                if edge[nid, n]:
+                    f2[nid, n] = ck
+                    arg[nid, n] = -1
+                continue
+            for i in range(n):
+                if i == k or not edge[nid, i]:
+                    continue
+                pid = ids[i, s]  # the edge holds "i fits before and i then k not dominated"
+                if pid < 0 or not alive[i, s]:
+                    continue
+                exhausted = True
+                for q in range(_TOP):
+                    h = top[pid, q]
+                    v = f2[pid, h]
+                    if v >= _INF:
+                        exhausted = False
+                        break
+                    if h < n and (h == k or _dominated3(p, c, h, i, k, t)):
+                        continue
+                    f2[nid, i] = v + ck
+                    arg[nid, i] = h
+                    exhausted = False
+                    break
+                if exhausted:  # the first few are not allowed: look at every edge
+                    base, who = _INF, -2
+                    for h in range(n + 1):
+                        v = f2[pid, h]
+                        if v < base and (h == n or (h != k
+                                                    and not _dominated3(p, c, h, i, k, t))):
+                            base, who = v, h
+                    if who != -2:
+                        f2[nid, i] = base + ck
+                        arg[nid, i] = who
+        for k in range(n):
+            nid = ids[k, t]
+            if nid >= 0:
+                _smallest(f2[nid], top[nid])
+    count = np.zeros(n, dtype=np.int64)
+    best, bk, bi = _INF, -1, -1
+    for k in range(n):
+        nid = ids[k, horizon]
+        if nid >= 0:
+            for i in range(n + 1):
+                if f2[nid, i] < best:
+                    best, bk, bi = f2[nid, i], k, i
+    k, i, t = bk, bi, horizon
+    while k >= 0:
+        count[k] += 1
+        if i == n:
+            break
+        h = arg[ids[k, t], i]
+        t -= p[k]
+        k, i = i, (n if h == -1 else h)
+    return best, count, f2
+
+
+@njit(cache=True)
+def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
+              ids: np.ndarray, count_nodes: int, edge: np.ndarray) -> np.ndarray:
+    """Backward costs of the stage-2 relaxation: ``g2[ids[k, t], i]`` the cheapest reduced
+    cost from "i then k, k completing at t" to the horizon (1e300: none)."""
+    n = p.shape[0]
+    horizon = alive.shape[1] - 1
+    g2 = np.full((count_nodes, n + 1), _INF)
+    h = np.empty(n)
+    top = np.zeros(_TOP, dtype=np.int64)
+    for t in range(horizon, 0, -1):
+        for k in range(n):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            if t == horizon:
+                for i in range(n + 1):
+                    if edge[nid, i]:
+                        g2[nid, i] = 0.0
+                continue
+            for m in range(n):
+                e = t + p[m]
+                h[m] = _INF
+                if m == k or e > horizon or not alive[m, e]:
+                    continue
+                mid = ids[m, e]
+                if mid < 0 or not edge[mid, k] or g2[mid, k] >= _INF:
+                    continue
+                h[m] = c[m, e] - lam[m] + g2[mid, k]
+            _smallest(h, top)
+            for i in range(n + 1):
+                if not edge[nid, i]:
+                    continue
+                exhausted = True
+                for q in range(_TOP):
+                    m = top[q]
+                    if h[m] >= _INF:
+                        exhausted = False
+                        break
+                    if i < n and (m == i or _dominated3(p, c, i, k, m, t + p[m])):
+                        continue
+                    g2[nid, i] = h[m]
+                    exhausted = False
+                    break
+                if exhausted:
+                    for m in range(n):
+                        if h[m] < g2[nid, i] and (i == n or (
+                                m != i and not _dominated3(p, c, i, k, m, t + p[m]))):
+                            g2[nid, i] = h[m]
+    return g2
+
+
+@njit(cache=True)
+def prune2(f2: np.ndarray, g2: np.ndarray, alive: np.ndarray, ids: np.ndarray,
+           edge: np.ndarray, target: float) -> int:
+    """Eliminate the edges no stage-2 pseudo-schedule of cost ≤ ``target`` passes through
+    (``edge`` false), then the nodes without an edge left (``alive`` false): as
+    :func:`prune`. Returns the edges left."""
+    n, width = alive.shape
+    left = 0
+    for k in range(n):
+        for t in range(1, width):
+            nid = ids[k, t]
+            if nid < 0 or not alive[k, t]:
+                continue
+            any_edge = False
+            for i in range(n + 1):
+                if edge[nid, i]:
+                    if f2[nid, i] >= _INF or g2[nid, i] >= _INF or \
+                            f2[nid, i] + g2[nid, i] > target:
+                        edge[nid, i] = False
+                    else:
+                        any_edge = True
+                        left += 1
+            if not any_edge:
+                alive[k, t] = False
+    return left
+
+
+@njit(cache=True)
+def edges(p: np.ndarray, c: np.ndarray, alive: np.ndarray, ids: np.ndarray,
+          count_nodes: int) -> np.ndarray:
+    """The edges of the stage-2 relaxation between alive nodes: ``edge[ids[k, t], i]`` for
+    i ≠ k with (i, t − p_k) alive and "i then k" not dominated; column n where t = p_k."""
+    n, width = alive.shape
+    edge = np.zeros((count_nodes, n + 1), dtype=np.bool_)
+    for k in range(n):
+        for t in range(1, width):
+            nid = ids[k, t]
+            if nid < 0:
+                continue
+            s = t - p[k]
+            if s == 0:
+                edge[nid, n] = True
+                continue
+            for i in range(n):
+                if i != k and s >= p[i] and alive[i, s] and not _dominated(p, c, i, k, s, t):
+                    edge[nid, i] = True
+    return edge

@@ -3,12 +3,13 @@ Fujikuma & Araki, "An exact algorithm for single-machine scheduling without mach
 J. Scheduling 12:575–593, 2009) for ΣwjTj, ΣTj and ΣwjCj without release dates.
 
 The incumbent comes from a short ``ls`` run. Stage 1 raises Lagrangian multipliers of the
-job-occurrence constraints of the time-indexed model (2-cycle elimination) by subgradient
-ascent; stage 3 adds the occurrence constraints of the jobs the relaxed optimum repeats or
-misses to the DP state, pruning states by the stage-1 backward costs and by adjacent pairwise
-interchange, until the relaxed optimum is a schedule or no state can beat the incumbent. The
-status is ``optimal`` only when that proves it; otherwise ``feasible`` with the bound reached.
-Stage 2 of the paper and the re-optimisation of the multipliers at stage 3 are not implemented.
+job-occurrence constraints of the time-indexed model (2-cycle elimination, adjacent pairwise
+interchange) by subgradient ascent; stage 2 adds the constraints on three successive jobs;
+stage 3 adds the occurrence constraints of the jobs the relaxed optimum repeats or misses to
+the DP state, re-optimising the multipliers at every step, until the relaxed optimum is a
+schedule or no state can beat the incumbent. Nodes and states that no schedule better than the
+incumbent can use are eliminated on the way. The status is ``optimal`` only when that proves
+it; otherwise ``feasible`` with the bound reached.
 """
 
 from __future__ import annotations
