@@ -1111,7 +1111,6 @@ def _check_cores(runs: Sequence[_Run], suite_path: Path, most: float, where: str
 #: Descriptors that a process forked from this one closes at once (the results file of a
 #: batch whose local workers are forked: its lock must go with this process).
 _NOT_FOR_CHILDREN: set[int] = set()
-_AT_FORK_REGISTERED = False
 
 
 def _close_not_for_children() -> None:
@@ -1121,12 +1120,12 @@ def _close_not_for_children() -> None:
     _NOT_FOR_CHILDREN.clear()
 
 
+if hasattr(os, "register_at_fork"):  # POSIX; --jobs forks its workers only there
+    os.register_at_fork(after_in_child=_close_not_for_children)
+
+
 def _not_for_children(fd: int) -> None:
     """Close ``fd`` in every process forked from this one from now on (until discarded)."""
-    global _AT_FORK_REGISTERED
-    if not _AT_FORK_REGISTERED:
-        os.register_at_fork(after_in_child=_close_not_for_children)
-        _AT_FORK_REGISTERED = True
     _NOT_FOR_CHILDREN.add(fd)
 
 

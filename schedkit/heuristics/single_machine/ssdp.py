@@ -34,8 +34,10 @@ from typing import Any
 
 import numpy as np
 
+from ...instances import SingleMachine
 from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
+from .objective_kernels import sequence_objective
 
 __all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
 
@@ -57,9 +59,14 @@ def _ceil(x: float) -> float:
     return float(math.ceil(x - 1e-6 - 1e-9 * abs(x)))
 
 
+#: The objective code of ΣwjTj in the objective kernels (ssdp's arrays fold ΣTj and ΣwjCj into it).
+_TWT = SingleMachine.objectives.index("total_weighted_tardiness")
+
+
 def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> float:
-    comp = np.cumsum(p[seq])
-    return float(np.dot(w[seq], np.maximum(0, comp - d[seq])))
+    """ΣwjTj of ``seq`` from time 0, by the objective kernel every single-machine method uses."""
+    return float(sequence_objective(p, d, w, np.zeros(p.shape[0], dtype=np.int64), _TWT,
+                                    np.ascontiguousarray(seq, dtype=np.int64)))
 
 
 def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.ndarray,
