@@ -7,7 +7,7 @@ import pytest
 
 import schedkit as sk
 from schedkit.heuristics import single_machine as H
-from schedkit.instances import SingleMachine
+from schedkit.instances import InputError, SingleMachine
 
 from .cases import SMALL
 
@@ -27,10 +27,24 @@ def test_heuristics_are_verified_and_never_below_the_optimum(method, optima) -> 
             assert res.objective == pytest.approx(optima[inst.name]), inst.name
 
 
-def test_ls_finds_every_small_optimum(optima) -> None:
+@pytest.mark.parametrize("neighbourhood", ["auto", "vnd"])
+def test_ls_finds_every_small_optimum(optima, neighbourhood) -> None:
     for inst in SMALL:
-        res = sk.solve(inst, "ls", seed=0, options={"iterations": 200})
+        res = sk.solve(inst, "ls", seed=0,
+                       options={"iterations": 200, "neighbourhood": neighbourhood})
         assert res.objective == pytest.approx(optima[inst.name]), inst.name
+
+
+@pytest.mark.parametrize("method", ["ls", "alns"])
+def test_dynasearch_is_refused_where_it_does_not_apply(method) -> None:
+    base = sk.generate("single_machine", n=12, seed=4)
+    released = SingleMachine(processing=base.processing, due=base.due, weight=base.weight,
+                             release=np.arange(12) * 3)
+    with pytest.raises(InputError, match="dynasearch needs") as err:
+        sk.solve(released, method, options={"iterations": 5, "neighbourhood": "dynasearch"})
+    assert err.value.field == "option neighbourhood"
+    res = sk.solve(released, method, options={"iterations": 5})  # auto: the descent
+    assert res.verified
 
 
 @pytest.mark.parametrize(("rule", "objective", "unit_weights"), [

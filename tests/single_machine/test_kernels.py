@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from schedkit.heuristics.single_machine import local_search_kernels as LK
+from schedkit.heuristics.single_machine import objective_kernels as OK
 from schedkit.heuristics.single_machine import rule_kernels as K
 
 SCRIPT = r"""
@@ -36,6 +39,12 @@ cur = local.copy(); best = local.copy()
 res = LK.ils_run(p, d, w, z, 0, cur, out["descent"][0], best, out["descent"][0], 5, 3, 50, 0, 0,
                 0.0, 12345)
 out["ils"] = [float(res[1]), best.tolist(), int(res[3])]
+dyna = seq.copy()
+out["dynasearch"] = [LK.dynasearch(p, d, w, 0, dyna, 0), dyna.tolist()]
+cur = dyna.copy(); best = dyna.copy()
+res = LK.ils_run(p, d, w, z, 0, cur, out["dynasearch"][0], best, out["dynasearch"][0], 5, 3, 50,
+                 0, 0, 0.0, 12345, 4)
+out["ils_dynasearch"] = [float(res[1]), best.tolist(), int(res[3])]
 full = (1 << n) - 1
 start = np.zeros(full + 1, np.int64); count = np.zeros(full + 1, np.int64); count[0] = 1
 cap = 200000
@@ -51,6 +60,49 @@ def test_single_machine_kernels_agree_with_and_without_jit(jit_outputs) -> None:
     assert compiled == interpreted
     assert sorted(compiled["mdd"]) == list(range(7))
     assert compiled["ils"][0] <= compiled["descent"][0]
+    assert compiled["ils_dynasearch"][0] <= compiled["dynasearch"][0]
+
+
+def _every_compound_move(seq: list[int], a: int = 0):
+    """Every sequence that independent segment moves (a swap of the segment's ends, its first
+    job moved last, its last job moved first) on disjoint segments from position ``a`` make."""
+    if a == len(seq):
+        yield []
+        return
+    for rest in _every_compound_move(seq, a + 1):
+        yield [seq[a], *rest]
+    for e in range(a + 1, len(seq)):
+        seg = seq[a:e + 1]
+        for moved in (seg[1:] + seg[:1], seg[-1:] + seg[:-1], seg[-1:] + seg[1:-1] + seg[:1]):
+            for rest in _every_compound_move(seq, e + 1):
+                yield moved + rest
+
+
+def test_dynasearch_steps_to_the_best_set_of_independent_moves() -> None:
+    """One step reaches the best of every compound move (brute force, n <= 7, every sum
+    objective), and its local optimum is one of the interchange/insertion descent too."""
+    rng = np.random.default_rng(5)
+    for _ in range(120):
+        n = int(rng.integers(2, 8))
+        p = rng.integers(1, 10, n)
+        d = rng.integers(0, int(p.sum()), n)
+        w = rng.integers(0, 10, n)
+        z = np.zeros(n, dtype=np.int64)
+        code = int(rng.choice([0, 1, 3, 4]))
+        seq = rng.permutation(n).astype(np.int64)
+        brute = min(OK.sequence_objective(p, d, w, z, code, np.array(s, dtype=np.int64))
+                    for s in _every_compound_move(seq.tolist()))
+        best = np.empty(n + 1)
+        LK._dyna_pass(p, d, w, code, seq, 0, np.empty(n, np.int64), best,
+                      np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n))
+        assert best[n] == pytest.approx(brute)
+        local = seq.copy()
+        value = LK.dynasearch(p, d, w, code, local, 0)
+        assert sorted(local.tolist()) == list(range(n))
+        assert value == pytest.approx(OK.sequence_objective(p, d, w, z, code, local))
+        assert value <= brute + 1e-9
+        again = local.copy()
+        assert LK.descent(p, d, w, z, code, again) == pytest.approx(value)
 
 
 def test_radix_order_is_a_stable_argsort() -> None:

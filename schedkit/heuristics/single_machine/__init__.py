@@ -4,7 +4,7 @@ trivial baseline. Kernels by concern (:mod:`.objective_kernels`, :mod:`.rule_ker
 
 from .baseline import baseline_solution
 from .dp import DP_DEFAULT_MAX_JOBS, dp_optimum
-from .local_search import local_search
+from .local_search import descent_window, local_search
 from .rules import (
     ATC_DEFAULT_K,
     COVERT_DEFAULT_K,
@@ -13,7 +13,7 @@ from .rules import (
     rule_sequence,
     special_case_exact,
 )
-from .sequences import job_arrays, objective_code, sequence_value, solution
+from .sequences import dynasearch_fits, job_arrays, objective_code, sequence_value, solution
 from .ssdp import SSDP_MAX_M, SSDP_MAX_STATES, ssdp_search
 
 __all__ = [
@@ -25,7 +25,9 @@ __all__ = [
     "SSDP_MAX_STATES",
     "baseline_solution",
     "best_rule",
+    "descent_window",
     "dp_optimum",
+    "dynasearch_fits",
     "job_arrays",
     "local_search",
     "objective_code",

@@ -11,9 +11,29 @@ from ...instances import SingleMachine
 from ...instances.evaluate import lower_bound
 from ..search import Stop, run_search
 from . import local_search_kernels as K
-from .sequences import job_arrays, objective_code
+from .sequences import (
+    DYNASEARCH_WINDOW,
+    NEIGHBOURHOODS,
+    dynasearch_fits,
+    job_arrays,
+    objective_code,
+)
 
-__all__ = ["local_search"]
+__all__ = ["local_search", "descent_window"]
+
+
+def descent_window(inst: SingleMachine, neighbourhood: str = "auto") -> int:
+    """The ``window`` of :func:`.local_search_kernels.improve` for a ``neighbourhood`` of
+    :data:`.sequences.NEIGHBOURHOODS`: −1 for the variable-neighbourhood descent (``vnd``,
+    and ``auto`` where dynasearch does not apply), else dynasearch's segment cap."""
+    if neighbourhood not in NEIGHBOURHOODS:
+        raise ValueError(f"neighbourhood must be one of {NEIGHBOURHOODS}, got {neighbourhood!r}")
+    fits = dynasearch_fits(inst)
+    if neighbourhood == "dynasearch" and not fits:
+        raise ValueError("dynasearch needs a sum objective and no release dates")
+    if neighbourhood == "vnd" or not fits:
+        return -1
+    return min(DYNASEARCH_WINDOW, inst.n_jobs)
 
 
 def local_search(
@@ -25,6 +45,7 @@ def local_search(
     restart: int = 50,
     seed: int = 0,
     lower: float | None = None,
+    neighbourhood: str = "auto",
 ) -> tuple[np.ndarray, float, dict[str, Any]]:
     """Iterated local search from ``start`` (Lourenço, Martin & Stützle 2003; see
     :func:`.local_search_kernels.ils_run`).
@@ -47,6 +68,10 @@ def local_search(
         limit makes it depend on speed.
     lower
         A lower bound (default: the evaluator's cheap one).
+    neighbourhood
+        The descent after each kick (:func:`descent_window`): ``vnd``, the interchange and
+        insertion descents; ``dynasearch``, steepest descent over sets of independent swaps and
+        insertions (no release dates, sum objectives); ``auto``, dynasearch where it applies.
 
     Returns
     -------
@@ -56,7 +81,8 @@ def local_search(
     p, d, w, r = job_arrays(inst)
     code = objective_code(inst)
     cur = np.ascontiguousarray(start, dtype=np.int64).copy()
-    cur_obj = K.descent(p, d, w, r, code, cur)
+    window = descent_window(inst, neighbourhood)
+    cur_obj = K.improve(p, d, w, r, code, cur, window)
     best = cur.copy()
     best_obj = cur_obj
     lb = lower_bound(inst) if lower is None else lower
@@ -68,7 +94,7 @@ def local_search(
     def step(done: int, todo: int) -> tuple[int, float, int]:
         state["cur"], state["best"], state["since"], state["rng"], steps = K.ils_run(
             p, d, w, r, code, cur, state["cur"], best, state["best"], todo, strength, restart,
-            state["since"], stop.stall, float(lb), state["rng"])
+            state["since"], stop.stall, float(lb), state["rng"], window)
         return int(steps), state["best"], int(state["since"])
 
     run = run_search(step, best_obj, stop)

@@ -8,8 +8,8 @@ Destroys (each with a size, the number of jobs it frees; the bandit chooses amon
 - ``costly``: jobs drawn with probability proportional to their cost in the objective (their
   weighted tardiness, …), uniformly when every job costs 0.
 
-Repairs, each followed by the variable-neighbourhood descent of ``ls``
-(:func:`.local_search_kernels.descent`):
+Repairs, each followed by the descent of ``ls`` (:func:`.local_search_kernels.improve`: the
+variable-neighbourhood descent, or dynasearch):
 
 - ``dp``: a window is put in its best order by the subset DP of
   :func:`.neighbourhood_kernels.window_dp` (exact without release dates); other freed jobs
@@ -42,8 +42,10 @@ Operator = Callable[[State, np.random.RandomState], State]
 
 
 def operators(inst: SingleMachine, structures: tuple[str, ...], sizes: tuple[int, ...],
-              repairs: tuple[str, ...]) -> tuple[dict[str, Operator], dict[str, Operator]]:
-    """The named destroys (``structure-size``) and repairs for :func:`run_alns`."""
+              repairs: tuple[str, ...], window: int = -1,
+              ) -> tuple[dict[str, Operator], dict[str, Operator]]:
+    """The named destroys (``structure-size``) and repairs for :func:`run_alns`; ``window``
+    chooses the descent after a repair (:func:`.local_search_kernels.improve`)."""
     p, d, w, r = job_arrays(inst)
     code = objective_code(inst)
     n = inst.n_jobs
@@ -93,7 +95,7 @@ def operators(inst: SingleMachine, structures: tuple[str, ...], sizes: tuple[int
             # (and the whole one when they beat the current) made iterations ten times
             # faster but reached 116 of the 125 wt100 best-known values at 2 s, against 120
             # and 123 in two runs with the whole descent (benchmarks/alns.md).
-            value = LK.descent(p, d, w, r, code, seq)
+            value = LK.improve(p, d, w, r, code, seq, window)
             return State(seq, float(value))
         return repair
 

@@ -10,7 +10,14 @@ import numpy as np
 from ...instances import SingleMachine
 from . import objective_kernels as K
 
-__all__ = ["objective_code", "job_arrays", "sequence_value", "solution"]
+__all__ = ["objective_code", "job_arrays", "sequence_value", "solution", "NEIGHBOURHOODS",
+           "DYNASEARCH_WINDOW", "dynasearch_fits"]
+
+#: The descents of ``ls`` and of the ALNS repairs (``auto``: dynasearch where it applies).
+NEIGHBOURHOODS = ("auto", "vnd", "dynasearch")
+
+#: Longest segment of a dynasearch move (O(n·window²) per step).
+DYNASEARCH_WINDOW = 100
 
 
 def objective_code(inst: SingleMachine) -> int:
@@ -39,3 +46,10 @@ def solution(inst: SingleMachine, seq: np.ndarray) -> dict[str, Any]:
     start = np.empty(seq.shape[0], dtype=np.int64)
     start[seq] = comp - p[seq]
     return {"sequence": seq.tolist(), "start": start.tolist()}
+
+
+
+def dynasearch_fits(inst: SingleMachine) -> bool:
+    """Whether :func:`.local_search_kernels.dynasearch` applies: a sum objective and no
+    release dates (a move then keeps its segment's total time)."""
+    return inst.objective != "max_lateness" and not bool(np.any(np.asarray(inst.release) > 0))

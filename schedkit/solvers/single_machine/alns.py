@@ -18,7 +18,7 @@ from ..common import SAFETY_S, proved_by_bound
 from ..options import parse_names, parse_numbers
 from ..registry import MethodResult, RunContext
 from .rules import sequence_result
-from .warm import start_sequence
+from .warm import descent_window, start_sequence
 
 __all__ = ["DEFAULT_ITERATIONS", "run"]
 
@@ -34,15 +34,16 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     repairs = parse_names(o["repairs"], REPAIRS, "repairs")
     sizes = tuple(int(k) for k in parse_numbers(o["sizes"], int, 1, MAX_WINDOW, "sizes",
                                                 "numbers of jobs from"))
+    window = descent_window(instance, ctx)
     source, start = start_sequence(instance, ctx, "best")
     p, d, w, r = H.job_arrays(instance)
     start = np.ascontiguousarray(start, dtype=np.int64).copy()
-    value = float(LK.descent(p, d, w, r, H.objective_code(instance), start))
+    value = float(LK.improve(p, d, w, r, H.objective_code(instance), start, window))
     iterations = o["iterations"] or None
     if ctx.time_limit is None and iterations is None:
         iterations = DEFAULT_ITERATIONS
     stop = ctx.stop(iterations=iterations, stall=o["stall"], reserve=SAFETY_S)
-    destroys, fixes = operators(instance, structures, sizes, repairs)
+    destroys, fixes = operators(instance, structures, sizes, repairs, window)
     lower = lower_bound(instance)
     run_ = run_alns(State(start, value), destroys, fixes, stop, seed=ctx.seed,
                     selection=o["selection"], restart=o["restart"], worse=o["worse"],

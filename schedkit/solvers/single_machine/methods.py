@@ -8,6 +8,7 @@ from functools import partial
 from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
+from ...heuristics.single_machine.sequences import NEIGHBOURHOODS
 from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
@@ -20,6 +21,10 @@ PROBLEM = "single_machine"
 _HERE = __name__.rsplit(".", 1)[0]
 _WARM = "the best rule + local search"
 _HINT_TIME = "10 % of the time limit, at most 2 s; 0.5 s without a limit"
+_NEIGHBOURHOOD = Option("neighbourhood", str, "auto", "descent: vnd (interchange and insertion "
+                        "descents), dynasearch (best set of independent swaps and insertions; "
+                        "sum objectives, no release dates), auto (dynasearch where it applies)",
+                        choices=NEIGHBOURHOODS)
 _DOMINANCE = Option("dominance", bool, True, "add dominance precedences (Emmons; Jackson; "
                     "Smith) when there are no release dates")
 
@@ -86,7 +91,8 @@ METHODS = (
              fixed={"rule": rule}, warm_up=partial(warm_up, "rules"))
       for rule, summary in _RULES.items()),
     Method("ls", PROBLEM, f"{_HERE}.ls:run", Kind.METAHEURISTIC,
-           "iterated local search: interchange/insertion descents, random kicks (Numba, seeded)",
+           "iterated local search: dynasearch or interchange/insertion descents, random kicks "
+           "(Numba, seeded)",
            options=(
                shared.iterations("one kick and descent", "max(50, 40000 // n)"),
                Option("strength", int, 3, "random interchanges per kick", minimum=0),
@@ -94,6 +100,7 @@ METHODS = (
                shared.stall(-1, "max(2000, 50 n)"),
                Option("init", str, "best", "start: the best rule, or one rule",
                       choices=("best", *RULES)),
+               _NEIGHBOURHOOD,
            ), warm_up=partial(warm_up, "rules", "ls")),
     Method("alns", PROBLEM, f"{_HERE}.alns:run", Kind.METAHEURISTIC,
            "adaptive large-neighbourhood search: window/random/costly destroys, window DP or "
@@ -102,7 +109,7 @@ METHODS = (
                "one destroy, repair and descent", "5000", DESTROYS,
                Option("sizes", str, ",".join(map(str, DEFAULT_SIZES)), "jobs a destroy frees, "
                       "comma-separated (one variant per structure and size; at most 16)"),
-               shared.operators("repairs", REPAIRS, "repairs"),
+               shared.operators("repairs", REPAIRS, "repairs"), _NEIGHBOURHOOD,
            ), warm_up=partial(warm_up, "rules", "ls", "alns")),
 )
 
