@@ -150,7 +150,7 @@ def descent(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: in
 def _dyna_pass(p, d, w, code, seq, window, comp, best, kind, start, acc):
     """One steepest step of the dynasearch neighbourhood: ``best[n]`` the cheapest value of
     ``seq`` under any set of independent segment moves (``kind``/``start`` per end position
-    to rebuild them), ``best[e + 1]`` that of positions 0..e alone."""
+    to rebuild them), ``best[e + 1]`` that of positions 0..e alone; ``acc`` is scratch."""
     n = seq.shape[0]
     t = 0
     for k in range(n):
@@ -221,11 +221,10 @@ def dynasearch(p: np.ndarray, d: np.ndarray, w: np.ndarray, code: int, seq: np.n
     comp = np.empty(n, dtype=np.int64)
     kind = np.zeros(n, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)
-    acc = np.zeros(n, dtype=np.float64)
+    acc = np.empty(n, dtype=np.float64)
     zero = np.zeros(n, dtype=np.int64)
     cur = sequence_objective(p, d, w, zero, code, seq)
     while n > 1:
-        acc[:] = 0.0
         _dyna_pass(p, d, w, code, seq, window, comp, best, kind, start, acc)
         if not _better(best[n], cur):
             break
@@ -320,6 +319,3 @@ def ils_run(p: np.ndarray, d: np.ndarray, w: np.ndarray, r: np.ndarray, code: in
             cur_seq[:] = best_seq
             cur_obj = best_obj
     return cur_obj, best_obj, since, rng, steps
-
-
-

@@ -48,7 +48,6 @@ def solution(inst: SingleMachine, seq: np.ndarray) -> dict[str, Any]:
     return {"sequence": seq.tolist(), "start": start.tolist()}
 
 
-
 def dynasearch_fits(inst: SingleMachine) -> bool:
     """Whether :func:`.local_search_kernels.dynasearch` applies: a sum objective and no
     release dates (a move then keeps its segment's total time)."""

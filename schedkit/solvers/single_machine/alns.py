@@ -18,7 +18,7 @@ from ..common import SAFETY_S, proved_by_bound
 from ..options import parse_names, parse_numbers
 from ..registry import MethodResult, RunContext
 from .rules import sequence_result
-from .warm import descent_window, start_sequence
+from .warm import checked_neighbourhood, start_sequence
 
 __all__ = ["DEFAULT_ITERATIONS", "run"]
 
@@ -34,7 +34,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     repairs = parse_names(o["repairs"], REPAIRS, "repairs")
     sizes = tuple(int(k) for k in parse_numbers(o["sizes"], int, 1, MAX_WINDOW, "sizes",
                                                 "numbers of jobs from"))
-    window = descent_window(instance, ctx)
+    window = H.descent_window(instance, checked_neighbourhood(instance, ctx))
     source, start = start_sequence(instance, ctx, "best")
     p, d, w, r = H.job_arrays(instance)
     start = np.ascontiguousarray(start, dtype=np.int64).copy()

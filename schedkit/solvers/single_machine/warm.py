@@ -12,21 +12,21 @@ from ...instances import InputError, SingleMachine
 from ..common import WarmStart, checked_initial
 from ..registry import RunContext
 
-__all__ = ["default_iterations", "default_stall", "descent_window", "hint_seconds",
+__all__ = ["checked_neighbourhood", "default_iterations", "default_stall", "hint_seconds",
            "start_sequence", "warm_start"]
 
 
-def descent_window(inst: SingleMachine, ctx: RunContext) -> int:
-    """The run's ``neighbourhood`` option as the kernels' ``window``
-    (:func:`~schedkit.heuristics.single_machine.local_search.descent_window`); ``dynasearch``
-    on an instance it does not fit is the user's error."""
-    choice = ctx.options["neighbourhood"]
+def checked_neighbourhood(inst: SingleMachine, ctx: RunContext) -> str:
+    """The run's ``neighbourhood`` option; ``dynasearch`` on an instance it does not fit
+    (:func:`~schedkit.heuristics.single_machine.sequences.dynasearch_fits`) is the user's
+    error."""
+    choice: str = ctx.options["neighbourhood"]
     if choice == "dynasearch" and not H.dynasearch_fits(inst):
         raise InputError("dynasearch needs a sum objective and no release dates; this "
                          f"instance has {inst.objective}"
                          f"{' and release dates' if int(inst.release.max()) > 0 else ''} "
                          "(use neighbourhood=vnd or auto)", field="option neighbourhood")
-    return H.descent_window(inst, choice)
+    return choice
 
 
 def default_iterations(n: int) -> int:
