@@ -220,3 +220,12 @@ def test_partial_bounds_never_exceed_the_optimum(stage2: bool, max_m: int, round
         assert float(np.dot(w[seq], np.maximum(0, np.cumsum(p[seq]) - d[seq]))) == value
         if proved:
             assert value == pytest.approx(opt)
+
+
+@pytest.mark.parametrize("n", [1, 10, 40, 100, 300])
+def test_key_room_is_the_largest_m_whose_keys_fit_an_int64(n: int) -> None:
+    from schedkit.heuristics.single_machine.ssdp import key_room
+    m = key_room(n)
+    top = (1 << 63) - 1
+    assert ((1 << m) - 1) * (n + 1) + n + 1 <= top
+    assert ((1 << (m + 1)) - 1) * (n + 1) + n + 1 > top

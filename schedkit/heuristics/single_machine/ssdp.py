@@ -39,19 +39,29 @@ from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 from .objective_kernels import sequence_objective
 
-__all__ = ["ssdp_search", "SSDP_MAX_STATES", "SSDP_MAX_M"]
+__all__ = ["ssdp_search", "key_room", "SSDP_MAX_STATES", "SSDP_MAX_M"]
 
 #: Default cap on the stage-3 states held at once (5 arrays of 8 bytes each).
 SSDP_MAX_STATES = 8_000_000
 
-#: Default cap on |M| (the mask of a state is one int64, shared with the job index).
-SSDP_MAX_M = 40
+#: Default cap on |M|; the run caps it further at :func:`key_room` (the mask of a state shares
+#: one int64 key with the job index).
+SSDP_MAX_M = 62
 
 #: Time steps of the stage-3 DP between two looks at the clock.
 _CHUNK = 16
 
 _INF = 1e300
 _INF_HALF = 1e299
+
+
+def key_room(n: int) -> int:
+    """The largest |M| whose stage-3 keys ``mask·(n + 1) + job + 1`` fit an int64 for n jobs
+    (56 at n = 100)."""
+    m = 0
+    while m < 62 and ((1 << (m + 1)) - 1) * (n + 1) + n + 1 <= (1 << 63) - 1:
+        m += 1
+    return m
 
 
 def _ceil(x: float) -> float:
@@ -145,7 +155,7 @@ def ssdp_search(
     patience
         Subgradient steps without progress after which the step size is halved.
     max_states, max_m
-        Caps on the stage-3 states and on |M|.
+        Caps on the stage-3 states and on |M| (``max_m`` is capped at :func:`key_room`).
     stage1_share
         Most share of the time left that the ascent on the dominance relaxation may take.
     add
@@ -168,6 +178,7 @@ def ssdp_search(
     """
     t0 = time.perf_counter()
     n = p.shape[0]
+    max_m = min(max_m, key_room(n))
     horizon = int(p.sum())
     seq = np.ascontiguousarray(upper_seq, dtype=np.int64).copy()
     upper = _value(p, d, w, seq)

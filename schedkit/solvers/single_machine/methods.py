@@ -80,8 +80,8 @@ METHODS = (
                       minimum=1),
                Option("max_states", int, SSDP_MAX_STATES, "most stage-3 states held at once "
                       "(about 32 bytes each)", minimum=1024),
-               Option("max_m", int, SSDP_MAX_M, "most jobs with occurrence constraints",
-                      minimum=0, ),
+               Option("max_m", int, SSDP_MAX_M, "most jobs with occurrence constraints "
+                      "(capped at what one int64 state key holds: 56 at n = 100)", minimum=0),
                Option("add", int, 2, "most jobs added to M per round", minimum=1),
            ), objectives=("total_weighted_tardiness", "total_tardiness",
                           "total_weighted_completion"),
