@@ -10,7 +10,7 @@ import pytest
 
 import schedkit as sk
 from schedkit.heuristics.single_machine import ssdp_kernels as K
-from schedkit.heuristics.single_machine.ssdp import ssdp_search
+from schedkit.heuristics.single_machine.ssdp import key_room, ssdp_search
 from schedkit.instances import SingleMachine
 
 CASES = [
@@ -79,7 +79,7 @@ def test_jobs_of_length_zero() -> None:
 SCRIPT = """
 import json
 import numpy as np
-from schedkit.heuristics.single_machine.ssdp import ssdp_search
+from schedkit.heuristics.single_machine.ssdp import key_room, ssdp_search
 import schedkit as sk
 inst = sk.generate("single_machine", n=9, tf=0.8, rdd=0.4, seed=3)
 p, d, w = (np.asarray(a, dtype=np.int64) for a in (inst.processing, inst.due, inst.weight))
@@ -224,7 +224,6 @@ def test_partial_bounds_never_exceed_the_optimum(stage2: bool, max_m: int, round
 
 @pytest.mark.parametrize("n", [1, 10, 40, 100, 300])
 def test_key_room_is_the_largest_m_whose_keys_fit_an_int64(n: int) -> None:
-    from schedkit.heuristics.single_machine.ssdp import key_room
     m = key_room(n)
     top = (1 << 63) - 1
     assert ((1 << m) - 1) * (n + 1) + n + 1 <= top

@@ -57,11 +57,8 @@ _INF_HALF = 1e299
 
 def key_room(n: int) -> int:
     """The largest |M| whose stage-3 keys ``mask·(n + 1) + job + 1`` fit an int64 for n jobs
-    (56 at n = 100)."""
-    m = 0
-    while m < 62 and ((1 << (m + 1)) - 1) * (n + 1) + n + 1 <= (1 << 63) - 1:
-        m += 1
-    return m
+    (56 at n = 100): the largest key is 2^|M|·(n + 1)."""
+    return (((1 << 63) - 1) // (n + 1)).bit_length() - 1
 
 
 def _ceil(x: float) -> float:
