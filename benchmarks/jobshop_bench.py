@@ -16,7 +16,9 @@ at the same time limit, workers and seeds (0 and 1) on ta21, ta31, ta41, ta51, t
 to the best known upper bound (bks.json). Runs alternate between the methods so that noise from
 the shared machine hits them alike.
 
-job_shop_lib is a benchmark-only dependency: ``pip install job-shop-lib``.
+job_shop_lib is a benchmark-only dependency: ``pip install job-shop-lib`` and then
+``pip install "ortools>=9.15"`` again (job_shop_lib 1.7.2 pins ortools < 9.13 and pip
+downgrades it, below what schedkit needs; its dispatching rules run with 9.15).
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ def bench_dispatch(instances: list[str], rules: list[str], repeats: int) -> None
         from job_shop_lib import JobShopInstance, Operation
         from job_shop_lib.dispatching.rules import DispatchingRuleSolver
     except ImportError:
-        sys.exit("this benchmark needs job_shop_lib: pip install job-shop-lib")
+        sys.exit("this benchmark needs job_shop_lib: pip install job-shop-lib, then "
+                 "pip install 'ortools>=9.15' (it pins an older OR-Tools)")
     import job_shop_lib
 
     print(f"host: {_host()}; job_shop_lib {job_shop_lib.__version__}; repeats {repeats} "

@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--last", type=int, default=125)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stage3-iterations", type=int, default=30,
+                    help="ssdp's stage3_iterations option")
     ap.add_argument("--out", type=Path, help="JSON Lines file to append to and resume from")
     args = ap.parse_args()
     rows: list[dict] = []
@@ -65,7 +67,8 @@ def main() -> None:
         name = inst.name or f"{args.set}-{k}"
         if name in done:
             continue
-        res = sk.solve(inst, "ssdp", time_limit=args.time_limit, seed=args.seed, workers=1)
+        res = sk.solve(inst, "ssdp", time_limit=args.time_limit, seed=args.seed, workers=1,
+                       options={"stage3_iterations": args.stage3_iterations})
         best = res.best_known
         ref = best if best is not None else res.objective
         gap = 0.0 if ref == 0 else (ref - res.bound) / ref

@@ -43,6 +43,22 @@ def test_ssdp_proves_known_wt40_optima(name: str) -> None:
     assert res.objective == res.best_known
 
 
+@pytest.mark.parametrize("steps", [1, 30])
+def test_stage3_iterations_option_keeps_the_proof(steps: int) -> None:
+    """wt40-38 is proved in stage 3 (|M| about 18) with one subgradient step per |M| as with
+    the default 30."""
+    res = sk.solve("wt40-38", "ssdp", time_limit=30, options={"stage3_iterations": steps})
+    assert res.status == "optimal"
+    assert res.objective == res.best_known == 24499
+    assert res.stats["proved_by"] == "stage 3"
+    assert res.options["stage3_iterations"] == steps
+
+
+def test_stage3_iterations_must_be_positive() -> None:
+    with pytest.raises(sk.InputError, match="stage3_iterations"):
+        sk.solve("wt40-38", "ssdp", time_limit=5, options={"stage3_iterations": 0})
+
+
 @pytest.mark.parametrize(("name", "hint"), [("wt40-2", 0.1), ("wt40-3", 0.1), ("wt40-11", 0.1),
                                             ("wt40-13", 0.0), ("wt40-83", 0.0)])
 def test_ssdp_never_claims_optimal_above_the_optimum(name: str, hint: float) -> None:

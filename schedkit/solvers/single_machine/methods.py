@@ -83,6 +83,8 @@ METHODS = (
                Option("max_m", int, SSDP_MAX_M, "most jobs with occurrence constraints "
                       "(capped at what one int64 state key holds: 56 at n = 100)", minimum=0),
                Option("add", int, 2, "most jobs added to M per round", minimum=1),
+               Option("stage3_iterations", int, 30, "most subgradient steps on the stage-3 "
+                      "relaxation per |M|", minimum=1),
            ), objectives=("total_weighted_tardiness", "total_tardiness",
                           "total_weighted_completion"),
            warm_up=partial(warm_up, "rules", "ls", "ssdp")),

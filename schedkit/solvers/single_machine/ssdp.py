@@ -69,7 +69,7 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     found, value, bound, proved, stats = H.ssdp_search(
         p[rest], d[rest], w[rest], sub_seq, deadline=deadline, interrupt=ctx.interrupted.is_set,
         iterations=opts["iterations"], max_states=opts["max_states"], max_m=opts["max_m"],
-        add=opts["add"])
+        add=opts["add"], stage3_iterations=opts["stage3_iterations"])
     full = np.concatenate([zero, rest[found]])
     value += floor
     bound += floor
