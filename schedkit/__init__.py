@@ -53,6 +53,7 @@ from .instances import write as save
 from .plotting import plot_gantt, plot_result, save_plot
 from .solvers import (
     AUTO,
+    AUTO_TIMED,
     Kind,
     Method,
     MethodResult,
@@ -83,6 +84,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AUTO",
+    "AUTO_TIMED",
     "DAG",
     "FORMATS",
     "GENERATORS",

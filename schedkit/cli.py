@@ -198,9 +198,13 @@ class _Output:
 
 
 def _auto_help() -> str:
-    """What ``--method auto`` runs, per problem (the registry's order of preference)."""
-    return ", ".join(f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})"
+    """What ``--method auto`` runs, per problem (the registry's order of preference), and
+    what it runs instead with ``--time-limit`` where that differs."""
+    text = ", ".join(f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})"
                      for problem, names in sk.AUTO.items())
+    timed = [f"{problem} {names[0]}" for problem, names in sk.AUTO_TIMED.items()
+             if names[0] != sk.AUTO[problem][0]]
+    return text + (f"; with --time-limit: {', '.join(timed)}" if timed else "")
 
 
 @cli.command()
@@ -357,7 +361,7 @@ def _check_run(loaded: Sequence[sk.Instance], method: str, opts: dict[str, Any],
         raise sk.InputError(f"must be an integer >= 1, got {workers}", field="--workers")
     for inst in loaded:
         try:
-            sk.resolve_method(inst, method).validate_options(opts)
+            sk.resolve_method(inst, method, time_limit).validate_options(opts)
         except sk.InputError as err:
             if len(loaded) == 1:
                 raise
@@ -807,6 +811,11 @@ def methods_cmd(problem: str | None) -> None:
                 continue
             chain = ", ".join(f"{n} ({sk.get_method(n, prob).kind})" for n in names)
             click.echo(f"  {prob:<18} {chain}")
+        for prob, names in sk.AUTO_TIMED.items():
+            if names == sk.AUTO[prob] or (wanted is not None and prob != wanted):
+                continue
+            chain = ", ".join(f"{n} ({sk.get_method(n, prob).kind})" for n in names)
+            click.echo(f"  {prob:<18} with a time limit: {chain}")
         click.echo("Exact methods prove optimality or return their best within the time "
                    "limit; metaheuristics\nsearch until it (or their iteration/stall rule); "
                    "heuristics finish at once.")

@@ -463,6 +463,10 @@ def test_auto_is_documented_per_problem(capsys) -> None:
     assert "auto runs, per problem: jobshop cpsat (exact), single_machine ls" in flat
     for problem, names in sk.AUTO.items():
         assert f"{problem} {names[0]} ({sk.get_method(names[0], problem).kind})" in flat
+    assert "with --time-limit: dag alns" in flat
+    timed = [line for line in lines if "with a time limit:" in line]
+    assert timed == [f"  {'dag':<18} with a time limit: " + ", ".join(
+        f"{n} ({sk.get_method(n, 'dag').kind})" for n in sk.AUTO_TIMED["dag"])]
 
 
 def test_methods_lists_each_option_of_cpsat_once(capsys) -> None:

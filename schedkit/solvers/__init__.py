@@ -7,7 +7,7 @@ Shared machinery sits at this level (:mod:`.registry`, :mod:`.solve`, :mod:`.res
 """
 
 from .frames import to_dataframe
-from .methods import AUTO, find_method, get_method, warm_up
+from .methods import AUTO, AUTO_TIMED, find_method, get_method, warm_up
 from .methods import all_methods as methods
 from .registry import Kind, Method, MethodResult, Option, RunContext, parse_option_value
 from .result import (
@@ -26,6 +26,7 @@ from .verify import check, check_file
 
 __all__ = [
     "AUTO",
+    "AUTO_TIMED",
     "RESULT_SCHEMA",
     "STATUSES",
     "Kind",

@@ -14,7 +14,7 @@ from .registry import Method, Registry
 from .sequence_parallel import methods as sequence_parallel
 from .single_machine import methods as single_machine
 
-__all__ = ["AUTO", "REGISTRY", "all_methods", "find_method", "get_method", "warm_up"]
+__all__ = ["AUTO", "AUTO_TIMED", "REGISTRY", "all_methods", "find_method", "get_method", "warm_up"]
 
 _DECLARED = (jobshop, single_machine, dag, expert_placement, sequence_parallel)
 
@@ -24,6 +24,11 @@ REGISTRY = Registry(m for module in _DECLARED for m in module.METHODS)
 #: What ``method="auto"`` picks, per problem, in order of preference (the first one that
 #: supports the instance's objective).
 AUTO: dict[str, tuple[str, ...]] = {module.PROBLEM: module.AUTO for module in _DECLARED}
+
+#: The same for a run with a time limit, where a problem's measurements favour a method that
+#: uses the time (the problem's ``AUTO_TIMED``; ``AUTO`` where it has none).
+AUTO_TIMED: dict[str, tuple[str, ...]] = {
+    module.PROBLEM: getattr(module, "AUTO_TIMED", module.AUTO) for module in _DECLARED}
 
 
 def all_methods(problem: str | None = None) -> list[Method]:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from ..heuristics.search import StopReason
 from ..instances import InputError, Instance, instance_sha256
 from ..instances.evaluate import evaluate, lower_bound
-from .methods import AUTO, REGISTRY
+from .methods import AUTO, AUTO_TIMED, REGISTRY
 from .registry import Method, MethodResult, RunContext
 from .result import Result, Status, close, gap, gap_to_best_known
 
@@ -88,12 +88,14 @@ def _host() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count() or 1, "platform": sys.platform}
 
 
-def resolve_method(instance: Instance, method: str | Method) -> Method:
+def resolve_method(instance: Instance, method: str | Method,
+                   time_limit: float | None = None) -> Method:
     """The method to run: a :class:`Method` as given (a reference method of a benchmark, say),
     or the registered one of that name for the instance's problem (``"auto"``: the preferred
-    one)."""
+    one, from :data:`AUTO`, or from :data:`AUTO_TIMED` when ``time_limit`` is given)."""
     if method == "auto":
-        for name in AUTO[instance.problem]:
+        order = AUTO if time_limit is None else AUTO_TIMED
+        for name in order[instance.problem]:
             candidate = REGISTRY.get(name, instance.problem)
             if candidate.supports(instance):
                 return candidate
@@ -134,7 +136,9 @@ def solve(
         An :class:`~schedkit.instances.Instance`, a file path or a bundled instance name.
     method
         A registered method name (``schedkit methods``), ``"auto"``, or a :class:`Method`
-        that is not registered (e.g. a benchmark's reference implementation).
+        that is not registered (e.g. a benchmark's reference implementation). ``"auto"``
+        runs the first method of :data:`AUTO` (:data:`AUTO_TIMED` with a time limit) that
+        supports the instance's objective.
     time_limit
         Wall-clock limit in seconds for the whole call (``None``: the method's own stopping
         rule; ``inf`` and ``nan`` are refused). Loading the method's Numba kernels from the
@@ -185,7 +189,7 @@ def solve(
         raise InputError(f"must be an integer >= 1, got {workers!r}", field="workers")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"must be an integer >= 0, got {seed!r}", field="seed")
-    chosen = resolve_method(instance, method)
+    chosen = resolve_method(instance, method, time_limit)
     opts = chosen.validate_options(options)
     ctx = RunContext(time_limit=time_limit, seed=seed, workers=workers,
                      options={**opts, **chosen.fixed}, initial=initial,
@@ -272,7 +276,7 @@ def unfinished_result(
     """
     if status not in (Status.ERROR, Status.UNKNOWN):
         raise ValueError(f"an unfinished run has status error or unknown, not {status}")
-    chosen = resolve_method(instance, method)
+    chosen = resolve_method(instance, method, time_limit)
     best_known = instance.bounds.upper if instance.bounds is not None else None
     return Result(
         problem=instance.problem,

@@ -89,3 +89,18 @@ def test_alns_option_errors(options: dict, field: str) -> None:
     with pytest.raises(sk.InputError) as err:
         sk.solve("topcuoglu2002", "alns", options={"iterations": 1, **options})
     assert err.value.field == field
+
+
+def test_auto_runs_heft_without_a_time_limit_and_alns_with_one() -> None:
+    """benchmarks/alns.md §3: with a time limit alns (from the HEFT schedule) is never worse
+    than HEFT, so auto spends the time on it."""
+    inst = sk.load("topcuoglu2002")
+    quick = sk.solve(inst)
+    timed = sk.solve(inst, time_limit=2)
+    assert quick.method == "heft"
+    assert timed.method == "alns"
+    assert timed.ok and quick.ok
+    assert timed.objective <= quick.objective
+    assert sk.resolve_method(inst, "auto", 2.0).name == "alns"
+    assert sk.AUTO_TIMED["dag"][0] == "alns"
+    assert sk.AUTO_TIMED["jobshop"] == sk.AUTO["jobshop"]
