@@ -50,8 +50,8 @@ def main() -> None:
     ap.add_argument("--last", type=int, default=125)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--stage3-iterations", type=int, default=30,
-                    help="ssdp's stage3_iterations option")
+    ap.add_argument("--stage3-iterations", type=int, default=None,
+                    help="ssdp's stage3_iterations option (default: the method's)")
     ap.add_argument("--out", type=Path, help="JSON Lines file to append to and resume from")
     args = ap.parse_args()
     rows: list[dict] = []
@@ -62,13 +62,15 @@ def main() -> None:
             if row["set"] == args.set:
                 rows.append(row)
                 done.add(row["name"])
+    options = ({} if args.stage3_iterations is None
+               else {"stage3_iterations": args.stage3_iterations})
     for k in range(args.first, args.last + 1):
         inst = instance(args.set, k)
         name = inst.name or f"{args.set}-{k}"
         if name in done:
             continue
         res = sk.solve(inst, "ssdp", time_limit=args.time_limit, seed=args.seed, workers=1,
-                       options={"stage3_iterations": args.stage3_iterations})
+                       options=options)
         best = res.best_known
         ref = best if best is not None else res.objective
         gap = 0.0 if ref == 0 else (ref - res.bound) / ref

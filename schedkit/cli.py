@@ -806,16 +806,14 @@ def methods_cmd(problem: str | None) -> None:
         wanted = chosen[0].problem if problem is not None else None
         click.echo("\nauto (the default of --method) runs, per problem, the first of these "
                    "that supports the\ninstance's objective:")
-        for prob, names in sk.AUTO.items():
+        rows = [(prob, "", names) for prob, names in sk.AUTO.items()]
+        rows += [(prob, "with a time limit: ", names) for prob, names in sk.AUTO_TIMED.items()
+                 if names != sk.AUTO[prob]]
+        for prob, when, names in rows:
             if wanted is not None and prob != wanted:
                 continue
             chain = ", ".join(f"{n} ({sk.get_method(n, prob).kind})" for n in names)
-            click.echo(f"  {prob:<18} {chain}")
-        for prob, names in sk.AUTO_TIMED.items():
-            if names == sk.AUTO[prob] or (wanted is not None and prob != wanted):
-                continue
-            chain = ", ".join(f"{n} ({sk.get_method(n, prob).kind})" for n in names)
-            click.echo(f"  {prob:<18} with a time limit: {chain}")
+            click.echo(f"  {prob:<18} {when}{chain}")
         click.echo("Exact methods prove optimality or return their best within the time "
                    "limit; metaheuristics\nsearch until it (or their iteration/stall rule); "
                    "heuristics finish at once.")

@@ -39,7 +39,7 @@ from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 from .objective_kernels import sequence_objective
 
-__all__ = ["ssdp_search", "key_room", "SSDP_MAX_STATES", "SSDP_MAX_M"]
+__all__ = ["ssdp_search", "key_room", "SSDP_MAX_STATES", "SSDP_MAX_M", "SSDP_STAGE3_ITERATIONS"]
 
 #: Default cap on the stage-3 states held at once (5 arrays of 8 bytes each).
 SSDP_MAX_STATES = 8_000_000
@@ -47,6 +47,10 @@ SSDP_MAX_STATES = 8_000_000
 #: Default cap on |M|; the run caps it further at :func:`key_room` (the mask of a state shares
 #: one int64 key with the job index).
 SSDP_MAX_M = 62
+
+#: Default of the most subgradient steps on the stage-3 relaxation per |M| (5 proves the
+#: stage-3 instances faster but spends M faster; see benchmarks/single_machine.md).
+SSDP_STAGE3_ITERATIONS = 30
 
 #: Time steps of the stage-3 DP between two looks at the clock.
 _CHUNK = 16
@@ -130,7 +134,8 @@ def ssdp_search(
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
     iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
-    stage3_iterations: int = 30, stage3_patience: int = 4, stage3_step: float = 0.1,
+    stage3_iterations: int = SSDP_STAGE3_ITERATIONS, stage3_patience: int = 4,
+    stage3_step: float = 0.1,
     prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
     max_edges: int = 16_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:

@@ -9,7 +9,7 @@ from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
 from ...heuristics.single_machine.sequences import NEIGHBOURHOODS
-from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES
+from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES, SSDP_STAGE3_ITERATIONS
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
@@ -83,8 +83,8 @@ METHODS = (
                Option("max_m", int, SSDP_MAX_M, "most jobs with occurrence constraints "
                       "(capped at what one int64 state key holds: 56 at n = 100)", minimum=0),
                Option("add", int, 2, "most jobs added to M per round", minimum=1),
-               Option("stage3_iterations", int, 30, "most subgradient steps on the stage-3 "
-                      "relaxation per |M|", minimum=1),
+               Option("stage3_iterations", int, SSDP_STAGE3_ITERATIONS,
+                      "most subgradient steps on the stage-3 relaxation per |M|", minimum=1),
            ), objectives=("total_weighted_tardiness", "total_tardiness",
                           "total_weighted_completion"),
            warm_up=partial(warm_up, "rules", "ls", "ssdp")),
