@@ -177,9 +177,10 @@ def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
     for j in range(n):
         alive[j, p[j]:] = True
     ids, count = K.node_ids(alive)
-    edge = K.edges(p, c, alive, ids, count)
-    value, counts, _ = K.forward2(p, c, lam, alive, ids, count, edge)
-    g2 = K.backward2(p, c, lam, alive, ids, count, edge)
+    in_ptr, in_src, eid, out_ptr, out_edge, out_job = K.edges(p, c, alive, ids, count)
+    ealive = np.ones(in_src.shape[0], dtype=np.bool_)
+    value, counts, _ = K.forward2(p, c, lam, alive, ids, in_ptr, in_src, ealive)
+    g2 = K.backward2(p, c, lam, alive, ids, in_ptr, in_src, ealive, out_ptr, out_edge, out_job)
 
     def pair_dominated(i: int, k: int, t: int) -> bool:  # i then k, k ending at t
         s = t - p[k]
@@ -205,15 +206,32 @@ def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
     want = best(0, -1, -1)
     assert value == pytest.approx(want)
     assert int(np.dot(counts, p)) == horizon
-    assert min(c[k, p[k]] - lam[k] + g2[ids[k, p[k]], n] for k in range(n)) == pytest.approx(want)
+    assert min(c[k, p[k]] - lam[k] + g2[eid[ids[k, p[k]], n]]
+               for k in range(n)) == pytest.approx(want)
     for k in range(n):  # every edge's backward cost, against the brute force
         for t in range(p[k], horizon + 1):
+            nid = ids[k, t]
+            assert list(in_src[in_ptr[nid]:in_ptr[nid + 1]]) == sorted(
+                i for i in range(n + 1) if eid[nid, i] >= 0)
             for i in range(n):
-                if edge[ids[k, t], i]:  # i ≠ k, i fits before, "i then k" not dominated
+                s = t - p[k]
+                # an edge: i ≠ k, i fits before, "i then k" not dominated
+                assert (eid[nid, i] >= 0) == (i != k and s >= p[i] and s > 0
+                                              and not pair_dominated(i, k, t))
+                if eid[nid, i] >= 0:
                     want_here = best(t, i, k)
-                    got = g2[ids[k, t], i]
+                    got = g2[eid[nid, i]]
                     assert (got >= 1e299) if want_here == np.inf else got == pytest.approx(
                         want_here)
+    outs = 0  # the out-edges of node (k, t): exactly the edges k → (m, t + p_m)
+    for k, t in zip(*np.nonzero(ids >= 0), strict=True):
+        nid = ids[k, t]
+        got = sorted((int(out_job[q]), int(out_edge[q]))
+                     for q in range(out_ptr[nid], out_ptr[nid + 1]))
+        assert got == sorted((m, int(eid[ids[m, t + p[m]], k])) for m in range(n)
+                             if t + p[m] <= horizon and eid[ids[m, t + p[m]], k] >= 0)
+        outs += len(got)
+    assert outs == int((in_src < n).sum())
 
 
 @pytest.mark.parametrize(("stage2", "max_m", "rounds"), [(False, 2, 3), (True, 2, 3),

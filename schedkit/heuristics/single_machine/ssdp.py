@@ -39,7 +39,13 @@ from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 from .objective_kernels import sequence_objective
 
-__all__ = ["ssdp_search", "key_room", "SSDP_MAX_STATES", "SSDP_MAX_M", "SSDP_STAGE3_ITERATIONS"]
+__all__ = ["ssdp_search", "key_room", "SSDP_ITERATIONS", "SSDP_MAX_STATES", "SSDP_MAX_M",
+           "SSDP_STAGE3_ITERATIONS"]
+
+#: Default of the most subgradient steps on the stage-1 2-cycle relaxation (a fifth as many
+#: follow on the one with dominance). More over-fit λ to the 2-cycle relaxation: on wt100-9,
+#: 5000 (3178 run) gave 40936 with dominance after 15 s, 1000 gave 40943 after 6 s.
+SSDP_ITERATIONS = 1000
 
 #: Default cap on the stage-3 states held at once (5 arrays of 8 bytes each).
 SSDP_MAX_STATES = 8_000_000
@@ -82,13 +88,13 @@ def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> floa
 
 def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.ndarray,
             upper: float, iterations: int, patience: int, out_of_time: Callable[[], bool],
-            ) -> tuple[np.ndarray, float, np.ndarray, int]:
+            theta: float = 1.0) -> tuple[np.ndarray, float, np.ndarray, int]:
     """Subgradient ascent on L(λ) = relax(λ) + Σλ with Polyak's step θ·(upper − L)/‖g‖²
-    (θ halved after ``patience`` steps without progress; g_j = 1 − count_j): ``(best λ,
-    best L, the job counts at the best λ, iterations run)``."""
+    (θ from ``theta``, halved after ``patience`` steps without progress; g_j = 1 − count_j):
+    ``(best λ, best L, the job counts at the best λ, iterations run)``."""
     best, best_lam = -math.inf, lam.copy()
     best_count = np.zeros(lam.shape[0], dtype=np.int64)
-    theta, stall, done = 1.0, 0, 0
+    stall, done = 0, 0
     lam = lam.copy()
     for it in range(iterations):
         if out_of_time():
@@ -132,12 +138,12 @@ def _heuristic(p: np.ndarray, d: np.ndarray, w: np.ndarray, path: list[int],
 def ssdp_search(
     p: np.ndarray, d: np.ndarray, w: np.ndarray, upper_seq: np.ndarray, *,
     deadline: float | None = None, interrupt: Callable[[], bool] | None = None,
-    iterations: int = 5000, patience: int = 60, max_states: int = SSDP_MAX_STATES,
+    iterations: int = SSDP_ITERATIONS, patience: int = 60, max_states: int = SSDP_MAX_STATES,
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
     stage3_iterations: int = SSDP_STAGE3_ITERATIONS, stage3_patience: int = 4,
     stage3_step: float = 0.1,
     prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
-    max_edges: int = 16_000_000,
+    stage2_iterations: int = 500, stage2_step: float = 2.0, max_edges: int = 16_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -168,9 +174,10 @@ def ssdp_search(
         progress after which the round ends.
     prune_every
         Stage-1/2 steps between two node eliminations (a backward pass each).
-    stage2, stage2_share, max_edges
+    stage2, stage2_share, stage2_iterations, stage2_step, max_edges
         Whether to run stage 2 (three successive jobs), the most share of the time left its
-        ascent may take, and the most table entries (nodes × (n + 1)) it may use.
+        ascent may take, its most subgradient steps and first step factor θ, and the most
+        table entries (nodes × (n + 1)) it may use.
 
     Returns
     -------
@@ -185,6 +192,10 @@ def ssdp_search(
     seq = np.ascontiguousarray(upper_seq, dtype=np.int64).copy()
     upper = _value(p, d, w, seq)
     stats: dict[str, Any] = {"horizon": horizon, "upper_start": upper}
+
+    def backward2(x: np.ndarray) -> np.ndarray:
+        return K.backward2(p, c, x, alive, ids, in_ptr, in_src, ealive, out_ptr, out_edge,
+                           out_job)
 
     def out_of_time() -> bool:
         return ((deadline is not None and time.perf_counter() >= deadline)
@@ -249,18 +260,21 @@ def ssdp_search(
     ids, count_nodes = K.node_ids(alive)
     stats["stage1_nodes"] = int(count_nodes)
     use2 = stage2 and count_nodes * (n + 1) <= max_edges
-    empty2 = np.zeros((0, n + 1))
-    edge = np.zeros((0, n + 1), dtype=np.bool_)
+    empty2 = np.zeros(0)
+    in_ptr = in_src = out_ptr = out_edge = out_job = np.zeros(0, dtype=np.int64)
+    eid = np.zeros((0, n + 1), dtype=np.int32)
+    ealive = np.zeros(0, dtype=np.bool_)
     if use2:
-        edge = K.edges(p, c, alive, ids, count_nodes)
+        in_ptr, in_src, eid, out_ptr, out_edge, out_job = K.edges(p, c, alive, ids, count_nodes)
+        ealive = np.ones(in_src.shape[0], dtype=np.bool_)
+        stats["stage2_edges"] = int(in_src.shape[0])
         calls2 = [0]
 
         def relax2(x: np.ndarray) -> tuple[float, np.ndarray]:
-            value, count, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            value, count, f2 = K.forward2(p, c, x, alive, ids, in_ptr, in_src, ealive)
             calls2[0] += 1
             if calls2[0] % prune_every == 1 and value < _INF_HALF:
-                g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
-                K.prune2(f2, g2, alive, ids, edge, target_of(x))
+                K.prune2(f2, backward2(x), alive, ids, in_ptr, ealive, target_of(x))
             return value, count
 
         stage2_end = None if deadline is None else (
@@ -270,8 +284,8 @@ def ssdp_search(
             return out_of_time() or (stage2_end is not None
                                      and time.perf_counter() >= stage2_end)
 
-        lam, best3, counts2, its3 = _ascent(relax2, lam, upper, max(1, iterations // 10),
-                                            max(5, patience // 4), stage2_over)
+        lam, best3, counts2, its3 = _ascent(relax2, lam, upper, stage2_iterations,
+                                            max(5, patience // 4), stage2_over, stage2_step)
         if best3 > -math.inf:
             counts = counts2
         lower = max(lower, _ceil(best3))
@@ -291,12 +305,12 @@ def ssdp_search(
         optimum (cost 1e300 and no path: none below the incumbent), 1: state cap, 2: time."""
         g2 = empty2
         if use2:
-            g2 = K.backward2(p, c, x, alive, ids, count_nodes, edge)
-            value, _, f2 = K.forward2(p, c, x, alive, ids, count_nodes, edge)
+            g2 = backward2(x)
+            value, _, f2 = K.forward2(p, c, x, alive, ids, in_ptr, in_src, ealive)
             if value >= _INF_HALF:
                 return 0, _INF, [], 0
             bound_box[0] = value
-            K.prune2(f2, g2, alive, ids, edge, target_of(x))
+            K.prune2(f2, g2, alive, ids, in_ptr, ealive, target_of(x))
             del f2
         g = K.backward(p, c, x, horizon, alive)
         value, _, f = K.forward(p, c, x, horizon, alive)
@@ -321,7 +335,7 @@ def ssdp_search(
             t_to = min(horizon + 1, t + _CHUNK)
             job, mask, val, pred, size, status = K.extend(
                 p, c, x, g, pos, m_proc, target, t, t_to, start, job, mask, val,
-                pred, size, max_states, ref[0], ref[1], ref[2], ids, g2)
+                pred, size, max_states, ref[0], ref[1], ref[2], ids, eid, g2)
             if status:
                 return 1, 0.0, [], int(size)
             t = t_to

@@ -368,7 +368,8 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
            val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
            ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int, ids: np.ndarray,
-           g2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+           eid: np.ndarray, g2: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
     in the pool): ``(job, mask, val, pred, size, status)``.
 
@@ -381,8 +382,9 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
     ``ref_start`` is not empty — its projection (t, last, mask & ``ref_mask``) is among the
     surviving states of an earlier DP (:func:`survivors`: keys ``mask·(n + 1) + last + 1`` of
     time t at ``ref_key[ref_start[t]:ref_start[t + 1]]``, ascending): successive sublimation.
-    When ``g2`` is not empty (stage-2 backward costs, :func:`backward2`, on the nodes ``ids``),
-    a move from last job j to k at t also needs cost + ``g2[ids[k, t], j]`` ≤ ``target``.
+    When ``g2`` is not empty (stage-2 backward costs, :func:`backward2`, on the nodes ``ids``
+    and edges ``eid``), a move from last job j to k at t also needs its edge j → (k, t) and
+    cost + ``g2[eid[ids[k, t], j]]`` ≤ ``target``.
     status 0: done; 1: more than ``max_states`` states (stopped).
     """
     n = p.shape[0]
@@ -422,7 +424,10 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                     continue
                 if use2:
                     nid = ids[k, t]
-                    if nid < 0 or v + g2[nid, j if j >= 0 else n] > target:
+                    if nid < 0:
+                        continue
+                    e2 = eid[nid, j if j >= 0 else n]
+                    if e2 < 0 or v + g2[e2] > target:
                         continue
                 nm = mk | bit
                 if m > 0:
@@ -477,12 +482,17 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
 # ---- stage 2: constraints on three successive jobs -------------------------------------------
 #
 # The state of the stage-2 relaxation is an edge (i, k, t): job k completes at t right after
-# job i (column n: k is the first job, t = p_k). Nodes (k, t) alive get ids (``node_ids``); the
-# tables are (nodes, n + 1). A job does not come back within three successive jobs (h, i, k all
-# differ), and no window of two or three successive jobs is beaten by another order of the same
-# jobs in the same interval (strictly, or equally by an order that is lexicographically smaller
-# by job index): the lexicographically least optimal schedule passes every such rule, so it is a
-# pseudo-schedule of every relaxation here, and its cost there is its value.
+# job i (source n: k is the first job, t = p_k). Nodes (k, t) alive get ids (``node_ids``); the
+# edges are held sparse (:func:`edges`): the in-edges of node ``nid`` are the indices
+# ``in_ptr[nid]..in_ptr[nid + 1] − 1`` with sources ``in_src`` (ascending), ``eid[nid, i]`` the
+# index of edge (i → node nid) (−1: none), and the out-edges of a node (the edges whose source is
+# its job at its time) ``out_edge[out_ptr[nid]:out_ptr[nid + 1]]``, into the jobs ``out_job``;
+# ``ealive`` marks the edges not eliminated. A job does not come back within three successive
+# jobs (h, i, k all differ), and no window of two or three successive jobs is beaten by another
+# order of the same jobs in the same interval (strictly, or equally by an order that is
+# lexicographically smaller by job index): the lexicographically least optimal schedule passes
+# every such rule, so it is a pseudo-schedule of every relaxation here, and its cost there is its
+# value.
 
 
 @njit(cache=True)
@@ -518,17 +528,101 @@ def _dominated3(p: np.ndarray, c: np.ndarray, h: int, i: int, k: int, t: int) ->
 
 
 @njit(cache=True)
+def edges(p: np.ndarray, c: np.ndarray, alive: np.ndarray, ids: np.ndarray, count_nodes: int,
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The edges of the stage-2 relaxation between alive nodes — i → (k, t) for i ≠ k with
+    (i, t − p_k) alive and "i then k" not dominated, source n where t = p_k — as
+    ``(in_ptr, in_src, eid, out_ptr, out_edge, out_job)`` (see the stage-2 section;
+    ``out_job`` the job of each out-edge's target)."""
+    n, width = alive.shape
+    eid = np.full((count_nodes, n + 1), -1, dtype=np.int32)
+    in_ptr = np.zeros(count_nodes + 1, dtype=np.int64)
+    out_deg = np.zeros(count_nodes + 1, dtype=np.int64)
+    total = 0
+    for pass_ in range(2):
+        if pass_ == 1:
+            in_src = np.empty(total, dtype=np.int64)
+            total = 0
+        for t in range(1, width):
+            for k in range(n):
+                nid = ids[k, t]
+                if nid < 0:
+                    continue
+                if pass_ == 0:
+                    in_ptr[nid] = total
+                s = t - p[k]
+                if s == 0:
+                    if pass_ == 1:
+                        in_src[total] = n
+                        eid[nid, n] = total
+                    total += 1
+                    continue
+                for i in range(n):
+                    if i != k and s >= p[i] and alive[i, s] and \
+                            not _dominated(p, c, i, k, s, t):
+                        if pass_ == 1:
+                            in_src[total] = i
+                            eid[nid, i] = total
+                        else:
+                            out_deg[ids[i, s]] += 1
+                        total += 1
+    in_ptr[count_nodes] = total
+    out_ptr = np.zeros(count_nodes + 1, dtype=np.int64)
+    for q in range(count_nodes):
+        out_ptr[q + 1] = out_ptr[q] + out_deg[q]
+    fill = out_ptr[:count_nodes].copy()
+    out_edge = np.empty(total, dtype=np.int64)
+    out_job = np.empty(total, dtype=np.int64)
+    for t in range(1, width):  # out-edges by the target's time, then job: m ascending per time
+        for k in range(n):
+            nid = ids[k, t]
+            if nid < 0:
+                continue
+            s = t - p[k]
+            for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                i = in_src[e]
+                if i < n:
+                    src = ids[i, s]
+                    out_edge[fill[src]] = e
+                    out_job[fill[src]] = k
+                    fill[src] += 1
+    return in_ptr, in_src, eid, out_ptr, out_edge, out_job
+
+
+@njit(cache=True)
+def _sort_edges(keys: np.ndarray, src: np.ndarray, order: np.ndarray, lo: int, hi: int) -> None:
+    """Sort ``order[lo:hi]`` (edge indices) by ``keys``, ties by ``src`` (insertion sort: a
+    node has a few dozen edges)."""
+    for a in range(lo + 1, hi):
+        e = order[a]
+        v, sv = keys[e], src[e]
+        b = a
+        while b > lo:
+            x = order[b - 1]
+            if keys[x] > v or (keys[x] == v and src[x] > sv):
+                order[b] = x
+                b -= 1
+            else:
+                break
+        order[b] = e
+
+
+@njit(cache=True)
 def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
-             ids: np.ndarray, count_nodes: int, edge: np.ndarray,
+             ids: np.ndarray, in_ptr: np.ndarray, in_src: np.ndarray, ealive: np.ndarray,
              ) -> tuple[float, np.ndarray, np.ndarray]:
     """Forward costs of the stage-2 relaxation: ``(reduced cost of the cheapest
-    pseudo-schedule, job counts, f2)``, ``f2[ids[k, t], i]`` the cheapest chain ending with
-    i then k (k at t); only nodes ``alive`` and edges ``edge`` (same shape as f2) are used."""
+    pseudo-schedule, job counts, f2)``, ``f2[e]`` the cheapest chain ending with edge e
+    (i then k, k at t); only nodes ``alive`` and edges ``ealive`` are used.
+
+    Each edge takes the cheapest allowed edge into its source node, found by scanning that
+    node's edges in order of f2 (sorted once the node is done)."""
     n = p.shape[0]
     horizon = alive.shape[1] - 1
-    f2 = np.full((count_nodes, n + 1), _INF)
-    arg = np.full((count_nodes, n + 1), -2, dtype=np.int32)
-    top = np.zeros((count_nodes, _TOP), dtype=np.int64)
+    total = in_src.shape[0]
+    f2 = np.full(total, _INF)
+    arg = np.full(total, -2, dtype=np.int64)
+    order = np.arange(total)
     for t in range(1, horizon + 1):
         for k in range(n):
             nid = ids[k, t]
@@ -536,120 +630,101 @@ def forward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
                 continue
             s = t - p[k]
             ck = c[k, t] - lam[k]
-            if s == 0:
-                if edge[nid, n]:
-                    f2[nid, n] = ck
-                    arg[nid, n] = -1
-                continue
-            for i in range(n):
-                if i == k or not edge[nid, i]:
+            for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                if not ealive[e]:
+                    continue
+                i = in_src[e]
+                if i == n:
+                    f2[e] = ck
+                    arg[e] = -1
                     continue
                 pid = ids[i, s]  # the edge holds "i fits before and i then k not dominated"
                 if pid < 0 or not alive[i, s]:
                     continue
-                exhausted = True
-                for q in range(_TOP):
-                    h = top[pid, q]
-                    v = f2[pid, h]
+                for q in range(in_ptr[pid], in_ptr[pid + 1]):
+                    e2 = order[q]
+                    v = f2[e2]
                     if v >= _INF:
-                        exhausted = False
                         break
+                    h = in_src[e2]
                     if h < n and (h == k or _dominated3(p, c, h, i, k, t)):
                         continue
-                    f2[nid, i] = v + ck
-                    arg[nid, i] = h
-                    exhausted = False
+                    f2[e] = v + ck
+                    arg[e] = e2
                     break
-                if exhausted:  # the first few are not allowed: look at every edge
-                    base, who = _INF, -2
-                    for h in range(n + 1):
-                        v = f2[pid, h]
-                        if v < base and (h == n or (h != k
-                                                    and not _dominated3(p, c, h, i, k, t))):
-                            base, who = v, h
-                    if who != -2:
-                        f2[nid, i] = base + ck
-                        arg[nid, i] = who
-        for k in range(n):
-            nid = ids[k, t]
-            if nid >= 0:
-                _smallest(f2[nid], top[nid])
+            _sort_edges(f2, in_src, order, in_ptr[nid], in_ptr[nid + 1])
     count = np.zeros(n, dtype=np.int64)
-    best, bk, bi = _INF, -1, -1
+    best, be, bk = _INF, -1, -1
     for k in range(n):
         nid = ids[k, horizon]
         if nid >= 0:
-            for i in range(n + 1):
-                if f2[nid, i] < best:
-                    best, bk, bi = f2[nid, i], k, i
-    k, i, t = bk, bi, horizon
-    while k >= 0:
+            for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                if f2[e] < best:
+                    best, be, bk = f2[e], e, k
+    e, k = be, bk
+    while e >= 0:
         count[k] += 1
-        if i == n:
-            break
-        h = arg[ids[k, t], i]
-        t -= p[k]
-        k, i = i, (n if h == -1 else h)
+        k = in_src[e]
+        e = arg[e]
     return best, count, f2
 
 
 @njit(cache=True)
 def backward2(p: np.ndarray, c: np.ndarray, lam: np.ndarray, alive: np.ndarray,
-              ids: np.ndarray, count_nodes: int, edge: np.ndarray) -> np.ndarray:
-    """Backward costs of the stage-2 relaxation: ``g2[ids[k, t], i]`` the cheapest reduced
-    cost from "i then k, k completing at t" to the horizon (1e300: none)."""
+              ids: np.ndarray, in_ptr: np.ndarray, in_src: np.ndarray, ealive: np.ndarray,
+              out_ptr: np.ndarray, out_edge: np.ndarray, out_job: np.ndarray) -> np.ndarray:
+    """Backward costs of the stage-2 relaxation: ``g2[e]`` the cheapest reduced cost from
+    edge e ("i then k, k completing at t") to the horizon (1e300: none)."""
     n = p.shape[0]
     horizon = alive.shape[1] - 1
-    g2 = np.full((count_nodes, n + 1), _INF)
+    total = in_src.shape[0]
+    g2 = np.full(total, _INF)
     h = np.empty(n)
-    top = np.zeros(_TOP, dtype=np.int64)
+    hm = np.empty(n, dtype=np.int64)
     for t in range(horizon, 0, -1):
         for k in range(n):
             nid = ids[k, t]
             if nid < 0 or not alive[k, t]:
                 continue
             if t == horizon:
-                for i in range(n + 1):
-                    if edge[nid, i]:
-                        g2[nid, i] = 0.0
+                for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                    if ealive[e]:
+                        g2[e] = 0.0
                 continue
-            for m in range(n):
-                e = t + p[m]
-                h[m] = _INF
-                if m == k or e > horizon or not alive[m, e]:
+            # the moves out of (k, t): to m at t + p_m over edge k → m, cheapest first
+            nh = 0
+            for q in range(out_ptr[nid], out_ptr[nid + 1]):
+                e2 = out_edge[q]
+                if not ealive[e2] or g2[e2] >= _INF:
                     continue
-                mid = ids[m, e]
-                if mid < 0 or not edge[mid, k] or g2[mid, k] >= _INF:
+                m = out_job[q]
+                v = c[m, t + p[m]] - lam[m] + g2[e2]
+                b = nh
+                while b > 0 and (h[b - 1] > v or (h[b - 1] == v and hm[b - 1] > m)):
+                    h[b] = h[b - 1]
+                    hm[b] = hm[b - 1]
+                    b -= 1
+                h[b] = v
+                hm[b] = m
+                nh += 1
+            for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                if not ealive[e]:
                     continue
-                h[m] = c[m, e] - lam[m] + g2[mid, k]
-            _smallest(h, top)
-            for i in range(n + 1):
-                if not edge[nid, i]:
-                    continue
-                exhausted = True
-                for q in range(_TOP):
-                    m = top[q]
-                    if h[m] >= _INF:
-                        exhausted = False
-                        break
+                i = in_src[e]
+                for q in range(nh):
+                    m = hm[q]
                     if i < n and (m == i or _dominated3(p, c, i, k, m, t + p[m])):
                         continue
-                    g2[nid, i] = h[m]
-                    exhausted = False
+                    g2[e] = h[q]
                     break
-                if exhausted:
-                    for m in range(n):
-                        if h[m] < g2[nid, i] and (i == n or (
-                                m != i and not _dominated3(p, c, i, k, m, t + p[m]))):
-                            g2[nid, i] = h[m]
     return g2
 
 
 @njit(cache=True)
 def prune2(f2: np.ndarray, g2: np.ndarray, alive: np.ndarray, ids: np.ndarray,
-           edge: np.ndarray, target: float) -> int:
+           in_ptr: np.ndarray, ealive: np.ndarray, target: float) -> int:
     """Eliminate the edges no stage-2 pseudo-schedule of cost ≤ ``target`` passes through
-    (``edge`` false), then the nodes without an edge left (``alive`` false): as
+    (``ealive`` false), then the nodes without an edge left (``alive`` false): as
     :func:`prune`. Returns the edges left."""
     n, width = alive.shape
     left = 0
@@ -659,36 +734,13 @@ def prune2(f2: np.ndarray, g2: np.ndarray, alive: np.ndarray, ids: np.ndarray,
             if nid < 0 or not alive[k, t]:
                 continue
             any_edge = False
-            for i in range(n + 1):
-                if edge[nid, i]:
-                    if f2[nid, i] >= _INF or g2[nid, i] >= _INF or \
-                            f2[nid, i] + g2[nid, i] > target:
-                        edge[nid, i] = False
+            for e in range(in_ptr[nid], in_ptr[nid + 1]):
+                if ealive[e]:
+                    if f2[e] >= _INF or g2[e] >= _INF or f2[e] + g2[e] > target:
+                        ealive[e] = False
                     else:
                         any_edge = True
                         left += 1
             if not any_edge:
                 alive[k, t] = False
     return left
-
-
-@njit(cache=True)
-def edges(p: np.ndarray, c: np.ndarray, alive: np.ndarray, ids: np.ndarray,
-          count_nodes: int) -> np.ndarray:
-    """The edges of the stage-2 relaxation between alive nodes: ``edge[ids[k, t], i]`` for
-    i ≠ k with (i, t − p_k) alive and "i then k" not dominated; column n where t = p_k."""
-    n, width = alive.shape
-    edge = np.zeros((count_nodes, n + 1), dtype=np.bool_)
-    for k in range(n):
-        for t in range(1, width):
-            nid = ids[k, t]
-            if nid < 0:
-                continue
-            s = t - p[k]
-            if s == 0:
-                edge[nid, n] = True
-                continue
-            for i in range(n):
-                if i != k and s >= p[i] and alive[i, s] and not _dominated(p, c, i, k, s, t):
-                    edge[nid, i] = True
-    return edge

@@ -9,7 +9,12 @@ from ...heuristics.single_machine.dp import DP_DEFAULT_MAX_JOBS
 from ...heuristics.single_machine.neighbourhoods import DEFAULT_SIZES, DESTROYS, REPAIRS
 from ...heuristics.single_machine.rules import ATC_DEFAULT_K, COVERT_DEFAULT_K, RULES
 from ...heuristics.single_machine.sequences import NEIGHBOURHOODS
-from ...heuristics.single_machine.ssdp import SSDP_MAX_M, SSDP_MAX_STATES, SSDP_STAGE3_ITERATIONS
+from ...heuristics.single_machine.ssdp import (
+    SSDP_ITERATIONS,
+    SSDP_MAX_M,
+    SSDP_MAX_STATES,
+    SSDP_STAGE3_ITERATIONS,
+)
 from ...heuristics.single_machine.warmup import warm_up
 from .. import options as shared
 from ..common import solution_adapter
@@ -76,7 +81,7 @@ METHODS = (
            options=(
                Option("hint_time", float, -1.0, "seconds of ls for the incumbent (-1: 10 % of "
                       "the time limit, at most 2 s; 0.5 s without a limit)"),
-               Option("iterations", int, 5000, "most subgradient iterations of stage 1",
+               Option("iterations", int, SSDP_ITERATIONS, "most subgradient iterations of stage 1",
                       minimum=1),
                Option("max_states", int, SSDP_MAX_STATES, "most stage-3 states held at once "
                       "(about 32 bytes each)", minimum=1024),
