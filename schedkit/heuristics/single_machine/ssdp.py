@@ -88,16 +88,22 @@ def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> floa
 
 def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.ndarray,
             upper: float, iterations: int, patience: int, out_of_time: Callable[[], bool],
-            theta: float = 1.0) -> tuple[np.ndarray, float, np.ndarray, int]:
+            theta: float = 1.0, window: int = 0,
+            ) -> tuple[np.ndarray, float, np.ndarray, int]:
     """Subgradient ascent on L(λ) = relax(λ) + Σλ with Polyak's step θ·(upper − L)/‖g‖²
     (θ from ``theta``, halved after ``patience`` steps without progress; g_j = 1 − count_j):
-    ``(best λ, best L, the job counts at the best λ, iterations run)``."""
+    ``(best λ, best L, the job counts at the best λ, iterations run)``. With ``window`` > 0
+    the ascent also stops when the best L rose by less than half a unit over the last
+    ``window`` steps (objectives are integers: it would take too long to close a unit)."""
     best, best_lam = -math.inf, lam.copy()
     best_count = np.zeros(lam.shape[0], dtype=np.int64)
     stall, done = 0, 0
     lam = lam.copy()
+    history: list[float] = []
     for it in range(iterations):
         if out_of_time():
+            break
+        if window and it >= window and best - history[it - window] < 0.5:
             break
         done = it + 1
         reduced, count = relax(lam)
@@ -110,6 +116,7 @@ def _ascent(relax: Callable[[np.ndarray], tuple[float, np.ndarray]], lam: np.nda
             stall += 1
             if stall >= patience:
                 theta, stall = 0.5 * theta, 0
+        history.append(best)
         sub = 1 - count
         norm = float(np.dot(sub, sub))
         if norm == 0.0 or best > upper - 1.0 + 1e-6 or theta < 1e-4:
@@ -142,8 +149,9 @@ def ssdp_search(
     max_m: int = SSDP_MAX_M, add: int = 2, stage1_share: float = 0.6,
     stage3_iterations: int = SSDP_STAGE3_ITERATIONS, stage3_patience: int = 4,
     stage3_step: float = 0.1,
-    prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.5,
-    stage2_iterations: int = 500, stage2_step: float = 2.0, max_edges: int = 16_000_000,
+    prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.7,
+    stage2_iterations: int = 2000, stage2_step: float = 2.0, stage2_window: int = 60,
+    max_edges: int = 16_000_000,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -174,10 +182,12 @@ def ssdp_search(
         progress after which the round ends.
     prune_every
         Stage-1/2 steps between two node eliminations (a backward pass each).
-    stage2, stage2_share, stage2_iterations, stage2_step, max_edges
+    stage2, stage2_share, stage2_iterations, stage2_step, stage2_window, max_edges
         Whether to run stage 2 (three successive jobs), the most share of the time left its
-        ascent may take, its most subgradient steps and first step factor θ, and the most
-        table entries (nodes × (n + 1)) it may use.
+        ascent may take, its most subgradient steps, first step factor θ and the steps over
+        which it must rise by half a unit to go on, and the most table entries
+        (nodes × (n + 1)) it may use. When stage 3 stops at a cap with time left, the
+        stage-2 ascent resumes until the deadline.
 
     Returns
     -------
@@ -285,7 +295,9 @@ def ssdp_search(
                                      and time.perf_counter() >= stage2_end)
 
         lam, best3, counts2, its3 = _ascent(relax2, lam, upper, stage2_iterations,
-                                            max(5, patience // 4), stage2_over, stage2_step)
+                                            max(5, patience // 4), stage2_over, stage2_step,
+                                            stage2_window)
+        lam2 = lam.copy()
         if best3 > -math.inf:
             counts = counts2
         lower = max(lower, _ceil(best3))
@@ -458,5 +470,13 @@ def ssdp_search(
         if not violated or len(members) >= max_m:
             stats["stopped"] = "max_m"
             break
+    if use2 and lower < upper and stats.get("stopped") not in ("time", None):
+        # stage 3 hit a cap (states or |M|): the time left goes back to the stage-2 ascent
+        lam, best3, _, its3 = _ascent(relax2, lam2, upper, stage2_iterations,
+                                      max(5, patience // 4), out_of_time, 0.5 * stage2_step)
+        lower = max(lower, _ceil(best3))
+        stats["stage2_resumed_iterations"] = its3
+        if lower >= upper:
+            stats["proved_by"] = "stage 2 (resumed)"
     stats["total_s"] = round(time.perf_counter() - t0, 4)
     return seq, upper, min(lower, upper), lower >= upper, stats
