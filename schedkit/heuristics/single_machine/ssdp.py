@@ -80,6 +80,19 @@ def _ceil(x: float) -> float:
 _TWT = SingleMachine.objectives.index("total_weighted_tardiness")
 
 
+def state_path(job: np.ndarray, pred: np.ndarray, pred2: np.ndarray, i: int) -> list[int]:
+    """The jobs of the cheapest chain of the stage-3 pool (:func:`ssdp_kernels.extend`) that
+    ends in state i, first to last (``pred``/``pred2``: 2·index + which of the two costs of
+    the predecessor the move extended)."""
+    path, slot = [], 0
+    while i > 0:
+        path.append(int(job[i]))
+        link = int(pred[i] if slot == 0 else pred2[i])
+        i, slot = link >> 1, link & 1
+    path.reverse()
+    return path
+
+
 def _value(p: np.ndarray, d: np.ndarray, w: np.ndarray, seq: np.ndarray) -> float:
     """ΣwjTj of ``seq`` from time 0, by the objective kernel every single-machine method uses."""
     return float(sequence_objective(p, d, w, np.zeros(p.shape[0], dtype=np.int64), _TWT,
@@ -339,15 +352,17 @@ def ssdp_search(
         mask = np.zeros(cap, dtype=np.int64)
         val = np.zeros(cap)
         pred = np.full(cap, -1, dtype=np.int64)
+        val2 = np.full(cap, _INF)
+        pred2 = np.full(cap, -1, dtype=np.int64)
         start[1] = 1
         size, status, t = 1, 0, 1
         while t <= horizon:
             if out_of_time():
                 return 2, 0.0, [], int(size)
             t_to = min(horizon + 1, t + _CHUNK)
-            job, mask, val, pred, size, status = K.extend(
+            job, mask, val, pred, val2, pred2, size, status = K.extend(
                 p, c, x, g, pos, m_proc, target, t, t_to, start, job, mask, val,
-                pred, size, max_states, ref[0], ref[1], ref[2], ids, eid, g2)
+                pred, val2, pred2, size, max_states, ref[0], ref[1], ref[2], ids, eid, g2)
             if status:
                 return 1, 0.0, [], int(size)
             t = t_to
@@ -369,13 +384,7 @@ def ssdp_search(
         ref[:] = [ref_start, ref_key, full]
         stats["survivors"] = int(kept)
         i = min(at_end, key=lambda q: val[q])
-        value = float(val[i])
-        path = []
-        while i > 0:
-            path.append(int(job[i]))
-            i = int(pred[i])
-        path.reverse()
-        return 0, value, path, int(size)
+        return 0, float(val[i]), state_path(job, pred, pred2, i), int(size)
 
     per_round, added, prev_states, growth = add, 0, 0, 2.0
     ref: list[Any] = [np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), 0]
@@ -427,8 +436,9 @@ def ssdp_search(
                 value = _value(p, d, w, cand)
                 if value < upper:
                     seq, upper = cand, value
-                lower = upper
-                break
+                if value <= bound + 1e-6 * max(1.0, abs(value)):  # the path is the optimum
+                    lower = upper
+                    break
             cand, value = _heuristic(p, d, w, path, horizon)
             if value < upper:
                 seq, upper = cand, value

@@ -20,7 +20,10 @@ leave one out; with multipliers λ the cost of job j completing at t is ``c[j, t
   state is (t, last job, set of the jobs of M done), each job of M is processed at most once and
   all of M by T. States whose cost + g + Σλ exceeds the target (the incumbent − 1: objectives
   are integers) are dropped, and so are the states where an adjacent interchange of the last two
-  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule;
+  jobs is strictly better (ties: the smaller index first), which keeps an optimal schedule; each
+  state keeps its two cheapest predecessors with distinct last jobs, so a move that would repeat
+  a job within three positions or close a dominated window of three (stage 2's rules) takes the
+  second — the relaxation of stage 1 and the three-job rules with M, not stage 1 alone;
   with stage 2, a move "j then k" also needs its cost + the stage-2 backward cost of the edge
   below the target; :func:`backward_states` / :func:`survivors` give the backward costs over
   the states and the states that survive, to which the next DP (larger M) is restricted.
@@ -366,16 +369,24 @@ def survivors(start: np.ndarray, job: np.ndarray, mask: np.ndarray, val: np.ndar
 def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np.ndarray,
            m_proc: np.ndarray, target: float,
            t_from: int, t_to: int, start: np.ndarray, job: np.ndarray, mask: np.ndarray,
-           val: np.ndarray, pred: np.ndarray, size: int, max_states: int,
+           val: np.ndarray, pred: np.ndarray, val2: np.ndarray, pred2: np.ndarray,
+           size: int, max_states: int,
            ref_start: np.ndarray, ref_key: np.ndarray, ref_mask: int, ids: np.ndarray,
            eid: np.ndarray, g2: np.ndarray,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                      int, int]:
     """Stage-3 forward DP over the times ``t_from..t_to − 1`` (the states of earlier times are
-    in the pool): ``(job, mask, val, pred, size, status)``.
+    in the pool): ``(job, mask, val, pred, val2, pred2, size, status)``.
 
     The pool holds the states of time t at indices ``start[t]..start[t + 1] − 1`` sorted by
     (mask, job): the last job (``NO_JOB`` at the start), the bit set of the done jobs of M
-    (job j is bit ``pos[j]``; −1: not in M), the reduced cost and the index of the predecessor.
+    (job j is bit ``pos[j]``; −1: not in M), the reduced cost and its predecessor
+    (``2·index + slot``: the state and which of its two costs was extended), and the cheapest
+    cost over the predecessors whose last job differs from the best one's (``val2``, 1e300:
+    none) with its predecessor ``pred2``. A move from (…, h, j) to k uses the best cost unless
+    h = k or the window h, j, k is dominated (:func:`_dominated3`, the rules of stage 2); then
+    ``val2``, a lower bound on every other predecessor (2-cycle elimination after Abdul-Razaq
+    & Potts, extended to the three-job window), so the relaxation is at least stage 1's.
     ``m_proc[b]`` is the processing time of the job of bit b. A state survives when its cost +
     ``g[last, t]`` (:func:`backward`) ≤ ``target`` (the pool's Σλ already taken off), the jobs
     of M not done fit before the horizon and "previous then last" is not dominated, and — when
@@ -422,6 +433,14 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                     continue
                 if j >= 0 and _dominated(p, c, j, k, s, t):
                     continue
+                slot = 0
+                pr = pred[idx]
+                h = job[pr >> 1] if pr > 0 else NO_JOB
+                if h >= 0 and (h == k or _dominated3(p, c, h, j, k, t)):
+                    v = val2[idx] + ck  # every other predecessor costs at least val2
+                    slot = 1
+                    if v + gk > target:
+                        continue
                 if use2:
                     nid = ids[k, t]
                     if nid < 0:
@@ -446,9 +465,11 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
                     cand_pred = _grow_i(cand_pred, 2 * nc)
                 cand_key[nc] = nm * (n + 1) + (k + 1)
                 cand_val[nc] = v
-                cand_pred[nc] = idx
+                cand_pred[nc] = 2 * idx + slot
                 nc += 1
-        # dedupe: one state per (mask, job), the cheapest
+        # dedupe: one state per (mask, job), its cheapest and second-cheapest predecessor (the
+        # candidates of one key come from distinct last jobs: the source's mask is the key's
+        # minus k's bit)
         order = np.argsort(cand_key[:nc], kind="mergesort")
         start[t] = size
         last_key = np.int64(-1)
@@ -456,27 +477,37 @@ def extend(p: np.ndarray, c: np.ndarray, lam: np.ndarray, g: np.ndarray, pos: np
             i = order[q]
             key = cand_key[i]
             if key == last_key:
-                if cand_val[i] < val[size - 1]:
-                    val[size - 1] = cand_val[i]
+                cv = cand_val[i]
+                if cv < val[size - 1]:
+                    val2[size - 1] = val[size - 1]
+                    pred2[size - 1] = pred[size - 1]
+                    val[size - 1] = cv
                     pred[size - 1] = cand_pred[i]
+                elif cv < val2[size - 1]:
+                    val2[size - 1] = cv
+                    pred2[size - 1] = cand_pred[i]
                 continue
             if size == job.shape[0]:
                 if size >= max_states:
                     start[t + 1] = size
-                    return job, mask, val, pred, size, 1
+                    return job, mask, val, pred, val2, pred2, size, 1
                 grown = min(2 * size, max_states)
                 job = _grow_i(job, grown)
                 mask = _grow_i(mask, grown)
                 val = _grow_f(val, grown)
                 pred = _grow_i(pred, grown)
+                val2 = _grow_f(val2, grown)
+                pred2 = _grow_i(pred2, grown)
             last_key = key
             job[size] = key % (n + 1) - 1
             mask[size] = key // (n + 1)
             val[size] = cand_val[i]
             pred[size] = cand_pred[i]
+            val2[size] = _INF
+            pred2[size] = -1
             size += 1
         start[t + 1] = size
-    return job, mask, val, pred, size, 0
+    return job, mask, val, pred, val2, pred2, size, 0
 
 
 # ---- stage 2: constraints on three successive jobs -------------------------------------------
