@@ -163,8 +163,8 @@ def _dominated3_brute(p, c, h, i, k, t) -> bool:
                for o in itertools.permutations((h, i, k)) if o != (h, i, k))
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
+def _small_case(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A random 5-job instance for the brute forces: ``(p, cost table, λ, every node alive)``."""
     rng = np.random.default_rng(seed)
     n = 5
     p = rng.integers(1, 4, n).astype(np.int64)
@@ -176,6 +176,13 @@ def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
     alive = np.zeros((n, horizon + 1), dtype=np.bool_)
     for j in range(n):
         alive[j, p[j]:] = True
+    return p, c, lam, alive
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stage2_forward_and_backward_match_brute_force(seed: int) -> None:
+    p, c, lam, alive = _small_case(seed)
+    n, horizon = p.shape[0], int(p.sum())
     ids, count = K.node_ids(alive)
     in_ptr, in_src, eid, out_ptr, out_edge, out_job = K.edges(p, c, alive, ids, count)
     ealive = np.ones(in_src.shape[0], dtype=np.bool_)
@@ -267,17 +274,8 @@ def test_stage3_is_between_stage_1_and_2_and_exact_with_every_job_in_m(seed: int
     """With M empty the stage-3 relaxation (the two cheapest predecessors of each state, for
     the three-job rules) costs at least stage 1 and at most stage 2 at the same λ; with every
     job in M it is the cheapest schedule (brute force over the orders), and its chain is one."""
-    rng = np.random.default_rng(100 + seed)
-    n = 5
-    p = rng.integers(1, 4, n).astype(np.int64)
-    d = rng.integers(0, 8, n).astype(np.int64)
-    w = rng.integers(1, 4, n).astype(np.int64)
-    lam = rng.uniform(0, 6, n)
-    horizon = int(p.sum())
-    c = K.cost_table(p, d, w, horizon)
-    alive = np.zeros((n, horizon + 1), dtype=np.bool_)
-    for j in range(n):
-        alive[j, p[j]:] = True
+    p, c, lam, alive = _small_case(100 + seed)
+    n, horizon = p.shape[0], int(p.sum())
     stage1, _, _ = K.forward(p, c, lam, horizon, alive)
     ids, count = K.node_ids(alive)
     in_ptr, in_src, _, _, _, _ = K.edges(p, c, alive, ids, count)
