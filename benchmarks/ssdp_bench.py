@@ -52,6 +52,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stage3-iterations", type=int, default=None,
                     help="ssdp's stage3_iterations option (default: the method's)")
+    ap.add_argument("--iterations", type=int, default=None,
+                    help="ssdp's iterations option, stage-1 steps (default: the method's)")
     ap.add_argument("--out", type=Path, help="JSON Lines file to append to and resume from")
     args = ap.parse_args()
     rows: list[dict] = []
@@ -62,8 +64,9 @@ def main() -> None:
             if row["set"] == args.set:
                 rows.append(row)
                 done.add(row["name"])
-    options = ({} if args.stage3_iterations is None
-               else {"stage3_iterations": args.stage3_iterations})
+    options = {key: value for key, value in (("stage3_iterations", args.stage3_iterations),
+                                             ("iterations", args.iterations))
+               if value is not None}
     for k in range(args.first, args.last + 1):
         inst = instance(args.set, k)
         name = inst.name or f"{args.set}-{k}"
