@@ -21,8 +21,10 @@ through (forward + backward cost) are eliminated for good: no schedule better th
 incumbent uses them, whatever the multipliers, so every later relaxation is one of "a schedule
 better than the incumbent" and its value, capped by the incumbent, a valid bound; the stage-3
 states of a larger M are only the refinements of the states that survived (successive
-sublimation). The stage-3 DP keeps only the last job in its state, so it applies the
-three-job rules through the stage-2 backward costs only.
+sublimation). The stage-3 state holds the last job only; each state keeps its two cheapest
+predecessors with distinct last jobs, so the three-job rules apply in stage 3 as well (a move
+the best predecessor may not make takes the second: a lower bound, not stage 2 exactly), and
+the stage-2 backward costs prune its moves.
 """
 
 from __future__ import annotations
