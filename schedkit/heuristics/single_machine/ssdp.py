@@ -484,8 +484,8 @@ def ssdp_search(
             break
     if use2 and lower < upper and stats.get("stopped") not in ("time", None):
         # stage 3 hit a cap (states or |M|): the time left goes back to the stage-2 ascent
-        lam, best3, _, its3 = _ascent(relax2, lam2, upper, stage2_iterations,
-                                      max(5, patience // 4), out_of_time, 0.5 * stage2_step)
+        _, best3, _, its3 = _ascent(relax2, lam2, upper, stage2_iterations,
+                                    max(5, patience // 4), out_of_time, 0.5 * stage2_step)
         lower = max(lower, _ceil(best3))
         stats["stage2_resumed_iterations"] = its3
         if lower >= upper:
