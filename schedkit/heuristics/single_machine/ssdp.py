@@ -269,7 +269,7 @@ def ssdp_search(
                                        max(5, patience // 4), stage1_over)
     best = max(best, best2)
     lower = max(0.0, _ceil(best))
-    lam1 = lam.copy()
+    lam1 = lam  # _ascent returns a fresh array and never writes into the one it is given
     stats.update(stage1_iterations=its, stage1_dominance_iterations=its2, stage1_bound=lower,
                  stage1_s=round(time.perf_counter() - t0, 4), rounds=0, m_size=0, states=0,
                  max_states_seen=0, stage3_iterations=0, stage2_iterations=0)
@@ -316,7 +316,7 @@ def ssdp_search(
                                             stage2_window)
         # stage 3 starts again from the stage-1 multipliers (stage 2's eliminations stay): from
         # stage 2's optimum its ascent crawls (wt100-12: 234177.82 with 11 jobs in M after
-        # 60 s), from stage 1's it climbs past it (proved with 7 jobs in M in 7.7 s); see
+        # 60 s), from stage 1's it climbs past it (proved with 7 jobs in M in 6.6 s); see
         # benchmarks/single_machine.md, sixth session
         lam2, lam = lam, lam1
         if best3 > -math.inf:
