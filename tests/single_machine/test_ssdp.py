@@ -23,14 +23,18 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("finish", [False, True])
 @pytest.mark.parametrize(("n", "tf", "rdd", "weighted", "objective", "seed"), CASES)
-def test_ssdp_agrees_with_dp(n, tf, rdd, weighted, objective, seed) -> None:
+def test_ssdp_agrees_with_dp(n, tf, rdd, weighted, objective, seed, finish: bool) -> None:
+    """With ``finish`` CP-SAT searches the nodes stage 1 left against the best rule's value
+    (no local search), without it stages 2 and 3 have the work to do."""
     inst = sk.generate("single_machine", n=n, tf=tf, rdd=rdd, weighted=weighted, seed=seed,
                        objective=objective)
     exact = sk.solve(inst, "dp")
-    # no local search: the incumbent is the best rule, so stage 3 has work to do
-    res = sk.solve(inst, "ssdp", time_limit=30, options={"hint_time": 0})
+    res = sk.solve(inst, "ssdp", time_limit=30, options={"hint_time": 0, "finish": finish})
     assert res.verified
+    assert (res.stats["finish_calls"] > 0) == (
+        finish and res.stats.get("proved_by") != "stage 1")
     assert res.status == "optimal", res.stop_reason
     assert res.objective == pytest.approx(exact.objective)
     assert res.bound == pytest.approx(exact.objective)
@@ -46,8 +50,9 @@ def test_ssdp_proves_known_wt40_optima(name: str) -> None:
 @pytest.mark.parametrize("steps", [1, 30])
 def test_stage3_iterations_option_keeps_the_proof(steps: int) -> None:
     """wt40-38 is proved in stage 3 (|M| about 18) with one subgradient step per |M| as with
-    the default 30."""
-    res = sk.solve("wt40-38", "ssdp", time_limit=30, options={"stage3_iterations": steps})
+    the default 30 (without the CP-SAT finish, which proves it after stage 2)."""
+    res = sk.solve("wt40-38", "ssdp", time_limit=30,
+                   options={"stage3_iterations": steps, "finish": False})
     assert res.status == "optimal"
     assert res.objective == res.best_known == 24499
     assert res.stats["proved_by"] == "stage 3"
@@ -59,16 +64,53 @@ def test_stage3_iterations_must_be_positive() -> None:
         sk.solve("wt40-38", "ssdp", time_limit=5, options={"stage3_iterations": 0})
 
 
+@pytest.mark.parametrize("finish", [False, True])
 @pytest.mark.parametrize(("name", "hint"), [("wt40-2", 0.1), ("wt40-3", 0.1), ("wt40-11", 0.1),
                                             ("wt40-13", 0.0), ("wt40-83", 0.0)])
-def test_ssdp_never_claims_optimal_above_the_optimum(name: str, hint: float) -> None:
-    """wt40-13 and wt40-83 are proved by stage 2; from the best rule alone (no local search)
-    the elimination against a worse incumbent must keep the optimum."""
-    res = sk.solve(name, "ssdp", time_limit=10, options={"hint_time": hint})
+def test_ssdp_never_claims_optimal_above_the_optimum(name: str, hint: float,
+                                                     finish: bool) -> None:
+    """wt40-13 and wt40-83 are proved by stage 2 (or CP-SAT on the nodes left); from the best
+    rule alone (no local search) the elimination against a worse incumbent must keep the
+    optimum."""
+    res = sk.solve(name, "ssdp", time_limit=10, options={"hint_time": hint, "finish": finish})
     best = res.best_known
     assert res.bound <= best
     if res.status == "optimal":
         assert res.objective == best
+
+
+def test_low_tardiness_wt100_is_proved_by_cpsat_on_the_nodes_left() -> None:
+    """wt100-109 (optimum 232): stage 1's bound is 7, far below, but CP-SAT on the completion
+    times stage 1 left finds no schedule below the incumbent."""
+    res = sk.solve("wt100-109", "ssdp", time_limit=60, seed=0, workers=1)
+    assert res.status == "optimal"
+    assert res.objective == res.best_known == 232
+    assert res.stats["proved_by"] == "cp-sat on stage 1's nodes"
+    assert res.stats["stage1_bound"] < 232
+
+
+def test_cpsat_model_keeps_completion_times_to_the_sets_given() -> None:
+    """``completion`` restricts each job's completion time: here to the reverse of the
+    optimal (EDD, value 0) order, value 0 + (7 − 5) + (9 − 2), which CP-SAT must then take."""
+    from ortools.sat.python import cp_model
+
+    from schedkit.formulations.single_machine.cpsat import build
+
+    inst = SingleMachine(processing=[2, 3, 4], due=[2, 5, 9], weight=[1, 1, 1],
+                         objective="total_weighted_tardiness")
+    free = build(inst, dominance=False)
+    solver = cp_model.CpSolver()
+    assert solver.solve(free.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 0
+    forced = build(inst, dominance=False, completion=[[9], [7, 8], [4, 5, 6]])
+    solver = cp_model.CpSolver()
+    assert solver.solve(forced.model) == cp_model.OPTIMAL
+    assert forced.sequence(solver).tolist() == [2, 1, 0]
+    assert solver.objective_value == (9 - 2) + (7 - 5) + 0
+    empty = build(inst, dominance=False, completion=[[], [5], [9]])
+    assert cp_model.CpSolver().solve(empty.model) == cp_model.INFEASIBLE
+    with pytest.raises(ValueError, match="3 jobs"):
+        build(inst, completion=[[2], [5]])
 
 
 def test_tiny_time_limit_gives_a_feasible_answer_with_a_valid_bound() -> None:

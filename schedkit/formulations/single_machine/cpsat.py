@@ -12,7 +12,10 @@ Baptiste, Le Pape & Nuijten 2001, as CP-SAT propagates it). Objective terms:
 What makes it stronger than the plain model: the tight horizon, the dominance precedences of
 :func:`~._common.precedence_pairs` (Emmons 1969; Rinnooy Kan, Lageweg & Lenstra 1975; Jackson
 1955; Smith 1956) as C_i ≤ S_j, the objective boxed between a lower bound and the value of a
-known schedule, and a complete solution hint from that schedule.
+known schedule, and a complete solution hint from that schedule. With ``completion`` each
+job's completion time is restricted to a given set (the nodes "j completes at t" that a
+Lagrangian elimination left, as in :mod:`schedkit.heuristics.single_machine.ssdp`: reduced-cost
+fixing of the time-indexed model, handed to CP-SAT's no-overlap propagation).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def build(
     upper: float | None = None,
     lower: float | None = None,
     dominance: bool = True,
+    completion: Sequence[Sequence[int] | np.ndarray] | None = None,
 ) -> CpSatModel:
     """Build the CP-SAT model of ``inst``.
 
@@ -68,6 +72,9 @@ def build(
         on the objective.
     dominance
         Add the dominance precedences (only when there are no release dates).
+    completion
+        For each job, the completion times it may take (ascending; none outside
+        [r_j + p_j, H]); ``None``: all. A job with none makes the model infeasible.
     """
     p = inst.processing.tolist()
     d = inst.due.tolist()
@@ -77,7 +84,21 @@ def build(
     H = horizon(inst)
     m = cp_model.CpModel()
     start = [m.new_int_var(r[j], H - p[j], f"S{j}") for j in range(n)]
-    end = [m.new_int_var(r[j] + p[j], H, f"C{j}") for j in range(n)]
+    if completion is None:
+        end = [m.new_int_var(r[j] + p[j], H, f"C{j}") for j in range(n)]
+    else:
+        if len(completion) != n:
+            raise ValueError(f"completion has {len(completion)} sets for {n} jobs")
+        end = []
+        for j in range(n):
+            times = np.asarray(completion[j], dtype=np.int64)
+            times = times[(times >= r[j] + p[j]) & (times <= H)]
+            if times.size:
+                end.append(m.new_int_var_from_domain(
+                    cp_model.Domain.from_values(times.tolist()), f"C{j}"))
+            else:  # an empty domain is an invalid model to CP-SAT, not an infeasible one
+                end.append(m.new_int_var(r[j] + p[j], H, f"C{j}"))
+                m.add(end[j] > H)
     intervals = [m.new_interval_var(start[j], p[j], end[j], f"I{j}") for j in range(n)]
     m.add_no_overlap(intervals)
     pairs = precedence_pairs(inst) if dominance else []

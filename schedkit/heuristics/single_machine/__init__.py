@@ -14,7 +14,7 @@ from .rules import (
     special_case_exact,
 )
 from .sequences import dynasearch_fits, job_arrays, objective_code, sequence_value, solution
-from .ssdp import SSDP_MAX_M, SSDP_MAX_STATES, ssdp_search
+from .ssdp import SSDP_MAX_M, SSDP_MAX_STATES, Finish, ssdp_search
 
 __all__ = [
     "ATC_DEFAULT_K",
@@ -23,6 +23,7 @@ __all__ = [
     "RULES",
     "SSDP_MAX_M",
     "SSDP_MAX_STATES",
+    "Finish",
     "baseline_solution",
     "best_rule",
     "descent_window",

@@ -26,6 +26,14 @@ sublimation). The stage-3 state holds the last job only; each state keeps its tw
 predecessors with distinct last jobs, so the three-job rules apply in stage 3 as well (a move
 the best predecessor may not make takes the second: a lower bound, not stage 2 exactly), and
 the stage-2 backward costs prune its moves.
+
+A ``finish`` search (the adapter passes CP-SAT on the model with each job's completion times
+restricted to the nodes left, :func:`schedkit.formulations.single_machine.cpsat.build`) may
+take a share of the time after stages 1 and 2 and when stage 3 stops at a cap: every schedule
+better than the incumbent completes each job at a node left, so proving that no such schedule
+exists proves the incumbent optimal. On the low-tardiness instances, where the Lagrangian bound
+stays far below the optimum, this is what proves them (benchmarks/single_machine.md, eighth
+session).
 """
 
 from __future__ import annotations
@@ -42,8 +50,23 @@ from ...instances.single_machine.bounds import _interchange_descent
 from . import ssdp_kernels as K
 from .objective_kernels import sequence_objective
 
-__all__ = ["ssdp_search", "key_room", "SSDP_ITERATIONS", "SSDP_MAX_STATES", "SSDP_MAX_M",
-           "SSDP_STAGE3_ITERATIONS"]
+__all__ = ["ssdp_search", "key_room", "Finish", "SSDP_ITERATIONS", "SSDP_MAX_STATES",
+           "SSDP_MAX_M", "SSDP_STAGE3_ITERATIONS", "SSDP_FINISH_SHARE"]
+
+#: ``finish(alive, upper, lower, seconds) -> (sequence or None, bound, complete)``: search
+#: within ``seconds`` the schedules of value < ``upper`` that complete every job j at a time t
+#: with ``alive[j, t]`` (``lower``: a valid lower bound on them). Returns the best such schedule
+#: found (or None), a lower bound on the value of every such schedule, and whether the search
+#: was complete (the schedule returned is the best of them, or there is none).
+Finish = Callable[[np.ndarray, float, float, float], tuple[np.ndarray | None, float, bool]]
+
+#: Default shares of the time left that ``finish`` takes after stage 1, after stage 2 and when
+#: stage 3 stops at a cap (a proof by CP-SAT on the nodes left takes under a second where it
+#: comes at all on wt100; see benchmarks/single_machine.md, eighth session).
+SSDP_FINISH_SHARE = (0.1, 0.15, 0.5)
+
+#: Seconds of each ``finish`` call when the run has no deadline.
+_FINISH_SECONDS = 10.0
 
 #: Default of the most subgradient steps on the stage-1 2-cycle relaxation (a fifth as many
 #: follow on the one with dominance). More over-fit λ to the 2-cycle relaxation: on wt100-9,
@@ -167,7 +190,8 @@ def ssdp_search(
     stage3_step: float = 0.1,
     prune_every: int = 5, stage2: bool = True, stage2_share: float = 0.7,
     stage2_iterations: int = 2000, stage2_step: float = 2.0, stage2_window: int = 60,
-    max_edges: int = 16_000_000,
+    max_edges: int = 16_000_000, finish: Finish | None = None,
+    finish_share: tuple[float, float, float] = SSDP_FINISH_SHARE,
 ) -> tuple[np.ndarray, float, float, bool, dict[str, Any]]:
     """Minimise Σ w_j·max(0, C_j − d_j) on one machine without release dates by SSDP.
 
@@ -204,6 +228,10 @@ def ssdp_search(
         which it must rise by half a unit to go on, and the most table entries
         (nodes × (n + 1)) it may use. When stage 3 stops at a cap with time left, the
         stage-2 ascent resumes until the deadline.
+    finish, finish_share
+        A complete search over the nodes left (:data:`Finish`; ``None``: none) and the shares
+        of the time left it may take after stage 1, after stage 2 and when stage 3 stops at a
+        cap (10 s each without a deadline).
 
     Returns
     -------
@@ -236,6 +264,32 @@ def ssdp_search(
 
     def target_of(x: np.ndarray) -> float:
         return upper - 1.0 - float(x.sum()) + 1e-6
+
+    stats.update(finish_calls=0, finish_s=0.0)
+    lower = 0.0
+
+    def finished(share: float) -> bool:
+        """Run ``finish`` on the nodes left for ``share`` of the time left: whether the
+        incumbent (``seq``, ``upper``, perhaps improved by it) is now proved optimal."""
+        nonlocal seq, upper, lower
+        if finish is None or share <= 0.0 or out_of_time():
+            return False
+        seconds = _FINISH_SECONDS if deadline is None else share * max(
+            0.0, deadline - time.perf_counter())
+        t = time.perf_counter()
+        found, bound, complete = finish(alive, upper, lower, seconds)
+        stats["finish_calls"] += 1
+        stats["finish_s"] = round(stats["finish_s"] + time.perf_counter() - t, 4)
+        if found is not None:
+            found = np.ascontiguousarray(found, dtype=np.int64)
+            value = _value(p, d, w, found)
+            if value < upper and np.array_equal(np.sort(found), np.arange(n)):
+                seq, upper = found.copy(), value
+        if complete:
+            lower = upper
+        else:
+            lower = max(lower, _ceil(min(bound, upper)))
+        return lower >= upper
 
     # stage 1: multipliers from each job's own cost in the incumbent, raised first on the cheap
     # 2-cycle relaxation, then on the one with adjacent-interchange dominance
@@ -283,6 +337,11 @@ def ssdp_search(
     value, _, f = K.forward(p, c, lam, horizon, alive)
     if value < _INF_HALF:
         K.prune(f, K.backward(p, c, lam, horizon, alive), alive, target_of(lam))
+    del f
+    if finished(finish_share[0]):
+        stats["proved_by"] = "cp-sat on stage 1's nodes"
+        stats["total_s"] = round(time.perf_counter() - t0, 4)
+        return seq, upper, upper, True, stats
     # stage 2: three successive jobs (edges i → k at t on the nodes left), when the tables fit
     ids, count_nodes = K.node_ids(alive)
     stats["stage1_nodes"] = int(count_nodes)
@@ -326,6 +385,10 @@ def ssdp_search(
                      stage2_s=round(time.perf_counter() - t0, 4))
         if lower >= upper:
             stats["proved_by"] = "stage 2"
+            return seq, upper, upper, True, stats
+        if finished(finish_share[1]):
+            stats["proved_by"] = "cp-sat on stage 2's nodes"
+            stats["total_s"] = round(time.perf_counter() - t0, 4)
             return seq, upper, upper, True, stats
     pos = np.full(n, -1, dtype=np.int64)
     members: list[int] = []
@@ -488,6 +551,9 @@ def ssdp_search(
         if not violated or len(members) >= max_m:
             stats["stopped"] = "max_m"
             break
+    if (lower < upper and stats.get("stopped") not in ("time", None)
+            and finished(finish_share[2])):
+        stats["proved_by"] = "cp-sat on stage 3's nodes"
     if use2 and lower < upper and stats.get("stopped") not in ("time", None):
         # stage 3 hit a cap (states or |M|): the time left goes back to the stage-2 ascent
         _, best3, _, its3 = _ascent(relax2, lam2, upper, stage2_iterations,

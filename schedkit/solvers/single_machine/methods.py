@@ -77,7 +77,8 @@ METHODS = (
                            "jobs", minimum=1),), warm_up=partial(warm_up, "rules", "dp")),
     Method("ssdp", PROBLEM, f"{_HERE}.ssdp:run", Kind.EXACT,
            "successive sublimation DP (Tanaka, Fujikuma & Araki 2009): Lagrangian bound, "
-           "job-occurrence constraints added to the DP state; no release dates (Numba)",
+           "job-occurrence constraints added to the DP state, CP-SAT on the completion times "
+           "left; no release dates (Numba)",
            options=(
                Option("hint_time", float, -1.0, "seconds of ls for the incumbent (-1: 10 % of "
                       "the time limit, at most 2 s; 0.5 s without a limit)"),
@@ -90,6 +91,8 @@ METHODS = (
                Option("add", int, 2, "most jobs added to M per round", minimum=1),
                Option("stage3_iterations", int, SSDP_STAGE3_ITERATIONS,
                       "most subgradient steps on the stage-3 relaxation per |M|", minimum=1),
+               Option("finish", bool, True, "after stages 1 and 2 and at a stage-3 cap, give "
+                      "CP-SAT a share of the time on the completion times left"),
            ), objectives=("total_weighted_tardiness", "total_tardiness",
                           "total_weighted_completion"),
            warm_up=partial(warm_up, "rules", "ls", "ssdp")),

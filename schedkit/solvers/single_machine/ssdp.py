@@ -8,8 +8,12 @@ interchange) by subgradient ascent; stage 2 adds the constraints on three succes
 stage 3 adds the occurrence constraints of the jobs the relaxed optimum repeats or misses to
 the DP state, re-optimising the multipliers at every step, until the relaxed optimum is a
 schedule or no state can beat the incumbent. Nodes and states that no schedule better than the
-incumbent can use are eliminated on the way. The status is ``optimal`` only when that proves
-it; otherwise ``feasible`` with the bound reached.
+incumbent can use are eliminated on the way. After stages 1 and 2 (and when stage 3 stops at
+a cap) CP-SAT gets a share of the time on the model of
+:mod:`schedkit.formulations.single_machine.cpsat` with each job's completion times restricted
+to the nodes left and the objective below the incumbent (option ``finish``): infeasible proves
+the incumbent optimal. The status is ``optimal`` only when one of these proves it; otherwise
+``feasible`` with the bound reached.
 """
 
 from __future__ import annotations
@@ -18,15 +22,48 @@ import time
 
 import numpy as np
 
+from ...formulations.single_machine import cpsat as model_cpsat
 from ...heuristics import single_machine as H
 from ...heuristics.search import StopReason
 from ...instances import InputError, SingleMachine
+from ..backends.cpsat import solve_cpsat
 from ..common import SAFETY_S
 from ..registry import MethodResult, RunContext
 from ..result import Status
 from .warm import default_iterations, default_stall, start_sequence
 
 __all__ = ["run"]
+
+
+def cpsat_finish(p: np.ndarray, d: np.ndarray, w: np.ndarray, ctx: RunContext) -> H.Finish:
+    """``ssdp``'s finish search (:data:`~schedkit.heuristics.single_machine.ssdp.Finish`) by
+    CP-SAT: the model of ``1||ΣwjTj`` on the jobs of ``p, d, w`` (int64 (n,), lengths > 0) with
+    completion times in the nodes left and the objective at most the incumbent less one. No
+    dominance precedences: the nodes left are those of the schedules that pass ssdp's own
+    interchange rules (ties broken by job index), which another rule's ties could exclude."""
+    sub = SingleMachine(processing=p, due=d, weight=w, objective="total_weighted_tardiness",
+                        name="ssdp-finish")
+
+    def finish(alive: np.ndarray, upper: float, lower: float,
+               seconds: float) -> tuple[np.ndarray | None, float, bool]:
+        if upper <= lower:
+            return None, upper, True
+        times = [np.flatnonzero(alive[j]) for j in range(p.shape[0])]
+        if any(t.size == 0 for t in times):  # a job no schedule below the incumbent can place
+            return None, upper, True
+        built = model_cpsat.build(sub, upper=upper - 1.0, lower=lower, dominance=False,
+                                  completion=times)
+        out = solve_cpsat(built.model, time_limit=seconds, workers=ctx.workers, seed=ctx.seed,
+                          interrupt=ctx.interrupted, run=ctx)
+        if out.status == Status.INFEASIBLE:  # no schedule below the incumbent
+            return None, upper, True
+        bound = lower if out.bound is None else max(lower, float(out.bound))
+        if not out.solved:
+            return None, bound, False
+        return built.sequence(out.solver), bound, out.status == Status.OPTIMAL
+
+    return finish
+
 
 
 def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
@@ -69,7 +106,8 @@ def run(instance: SingleMachine, ctx: RunContext) -> MethodResult:
     found, value, bound, proved, stats = H.ssdp_search(
         p[rest], d[rest], w[rest], sub_seq, deadline=deadline, interrupt=ctx.interrupted.is_set,
         iterations=opts["iterations"], max_states=opts["max_states"], max_m=opts["max_m"],
-        add=opts["add"], stage3_iterations=opts["stage3_iterations"])
+        add=opts["add"], stage3_iterations=opts["stage3_iterations"],
+        finish=cpsat_finish(p[rest], d[rest], w[rest], ctx) if opts["finish"] else None)
     full = np.concatenate([zero, rest[found]])
     value += floor
     bound += floor
