@@ -89,6 +89,27 @@ def test_low_tardiness_wt100_is_proved_by_cpsat_on_the_nodes_left() -> None:
     assert res.stats["stage1_bound"] < 232
 
 
+def test_a_finish_that_breaks_its_promise_proves_nothing() -> None:
+    """A finish search that calls itself complete but returns a schedule no better than the
+    incumbent (or not a permutation) is ignored, not taken as a proof."""
+    inst = sk.generate("single_machine", n=14, tf=0.6, rdd=0.2, seed=41)
+    opt = sk.solve(inst, "dp").objective
+    p, d, w = (np.asarray(a, dtype=np.int64) for a in (inst.processing, inst.due, inst.weight))
+    poor = np.argsort(-d).astype(np.int64)
+    calls: list[int] = []
+
+    def liar(alive, upper, lower, seconds):
+        calls.append(1)
+        return (poor if len(calls) % 2 else np.zeros(p.shape[0], dtype=np.int64)), upper, True
+
+    seq, value, bound, proved, stats = ssdp_search(p, d, w, poor, iterations=50, finish=liar)
+    assert calls and stats["finish_rejected"] == len(calls)
+    assert bound <= opt + 1e-9 <= value + 2e-9
+    if proved:
+        assert value == pytest.approx(opt)
+        assert not str(stats["proved_by"]).startswith("cp-sat")
+
+
 def test_cpsat_model_keeps_completion_times_to_the_sets_given() -> None:
     """``completion`` restricts each job's completion time: here to the reverse of the
     optimal (EDD, value 0) order, value 0 + (7 − 5) + (9 − 2), which CP-SAT must then take."""

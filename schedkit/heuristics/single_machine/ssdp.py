@@ -285,6 +285,9 @@ def ssdp_search(
             value = _value(p, d, w, found)
             if value < upper and np.array_equal(np.sort(found), np.arange(n)):
                 seq, upper = found.copy(), value
+            else:  # not a schedule below the incumbent, as promised: trust none of it
+                stats["finish_rejected"] = stats.get("finish_rejected", 0) + 1
+                return False
         if complete:
             lower = upper
         else:
