@@ -554,10 +554,10 @@ def ssdp_search(
         if not violated or len(members) >= max_m:
             stats["stopped"] = "max_m"
             break
-    if (lower < upper and stats.get("stopped") not in ("time", None)
-            and finished(finish_share[2])):
+    capped = stats.get("stopped") not in ("time", None)  # stage 3 hit a cap with time left
+    if capped and lower < upper and finished(finish_share[2]):
         stats["proved_by"] = "cp-sat on stage 3's nodes"
-    if use2 and lower < upper and stats.get("stopped") not in ("time", None):
+    if use2 and capped and lower < upper:
         # stage 3 hit a cap (states or |M|): the time left goes back to the stage-2 ascent
         _, best3, _, its3 = _ascent(relax2, lam2, upper, stage2_iterations,
                                     max(5, patience // 4), out_of_time, 0.5 * stage2_step)

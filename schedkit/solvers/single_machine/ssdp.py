@@ -46,11 +46,7 @@ def cpsat_finish(p: np.ndarray, d: np.ndarray, w: np.ndarray, ctx: RunContext) -
 
     def finish(alive: np.ndarray, upper: float, lower: float,
                seconds: float) -> tuple[np.ndarray | None, float, bool]:
-        if upper <= lower:
-            return None, upper, True
         times = [np.flatnonzero(alive[j]) for j in range(p.shape[0])]
-        if any(t.size == 0 for t in times):  # a job no schedule below the incumbent can place
-            return None, upper, True
         built = model_cpsat.build(sub, upper=upper - 1.0, lower=lower, dominance=False,
                                   completion=times)
         out = solve_cpsat(built.model, time_limit=seconds, workers=ctx.workers, seed=ctx.seed,
